@@ -1,0 +1,152 @@
+// Schema helpers for configuration objects: TypeBox schemas compiled once,
+// and validation failures turned into Zuul-style messages with a path.
+
+import { type TSchema, Type } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
+import { ConfigProblem, type ConfigPath } from './errors.js';
+import { EncryptedValue, TaggedValue } from './yaml.js';
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+function compile(schema: TSchema): TypeCheck<TSchema> {
+  let check = compiled.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    compiled.set(schema, check);
+  }
+  return check;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function describePath(path: ConfigPath): string {
+  return path.map((p) => `[${typeof p === 'number' ? p : `'${p}'`}]`).join('');
+}
+
+/**
+ * Validates `value` against `schema`; throws a ConfigProblem naming the
+ * first (deepest) failing path in voluptuous' wording, which Zuul users know.
+ */
+export function validate(schema: TSchema, value: unknown, rootName = 'data'): void {
+  const check = compile(schema);
+  if (check.Check(value)) return;
+  let best: { path: (string | number)[]; message: string } | undefined;
+  for (const err of check.Errors(value)) {
+    const path = pointerToPath(err.path);
+    let message: string;
+    switch (err.type) {
+      case ValueErrorType.ObjectAdditionalProperties:
+        message = 'extra keys not allowed';
+        break;
+      case ValueErrorType.ObjectRequiredProperty:
+        message = 'required key not provided';
+        break;
+      case ValueErrorType.String:
+        message = 'expected str';
+        break;
+      case ValueErrorType.Integer:
+      case ValueErrorType.Number:
+        message = 'expected int';
+        break;
+      case ValueErrorType.Boolean:
+        message = 'expected bool';
+        break;
+      case ValueErrorType.Array:
+        message = 'expected a list';
+        break;
+      case ValueErrorType.Object:
+        message = 'expected a dictionary';
+        break;
+      case ValueErrorType.Literal:
+      case ValueErrorType.Union:
+        message = 'not a valid value';
+        break;
+      default:
+        message = err.message;
+    }
+    // Prefer the deepest problem: it is the most specific one to show.
+    if (!best || path.length > best.path.length) best = { path, message };
+  }
+  if (!best) best = { path: [], message: 'invalid value' };
+  throw new ConfigProblem(
+    `${best.message} @ ${rootName}${describePath(best.path)}`,
+    'Unknown',
+    best.path,
+  );
+}
+
+/** Override-control tags found on a stanza, keyed by top-level attribute. */
+export type OverrideTags = Map<string, 'override' | 'inherit'>;
+
+/**
+ * Removes `!override` / `!inherit` wrappers from a stanza's attributes so the
+ * schema sees plain values; returns where they were. Tags deeper than the
+ * attribute level are not meaningful in Zuul and are rejected.
+ */
+export function stripOverrideTags(stanza: Record<string, unknown>): {
+  value: Record<string, unknown>;
+  tags: OverrideTags;
+} {
+  const tags: OverrideTags = new Map();
+  const value: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(stanza)) {
+    if (v instanceof TaggedValue) {
+      tags.set(k, v.tag);
+      value[k] = v.value;
+    } else {
+      value[k] = v;
+    }
+    assertNoNestedTags(value[k], [k]);
+  }
+  return { value, tags };
+}
+
+function assertNoNestedTags(v: unknown, path: (string | number)[]): void {
+  if (v instanceof TaggedValue) {
+    throw new ConfigProblem(
+      `The !${v.tag} tag is only supported on job attributes`,
+      'Unknown',
+      path,
+    );
+  }
+  if (v instanceof EncryptedValue || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) v.forEach((item, i) => assertNoNestedTags(item, [...path, i]));
+  else for (const [k, c] of Object.entries(v)) assertNoNestedTags(c, [...path, k]);
+}
+
+// ---- common schema pieces --------------------------------------------------
+
+export const Str = Type.String();
+export const Bool = Type.Boolean();
+export const Int = Type.Integer();
+
+export function ScalarOrList<T extends TSchema>(item: T) {
+  return Type.Union([item, Type.Array(item)]);
+}
+
+/** A regex: a plain string or `{regex, negate}`. */
+export const RegexItem = Type.Union([
+  Type.String(),
+  Type.Object(
+    { regex: Type.String(), negate: Type.Optional(Type.Boolean()) },
+    { additionalProperties: false },
+  ),
+]);
+export const RegexList = ScalarOrList(RegexItem);
+
+/** Any YAML mapping (string keys, any values). */
+export const AnyMap = Type.Record(Type.String(), Type.Unknown());
+
+/** Normalises a scalar-or-list value into a list. */
+export function asList<T>(v: T | T[] | undefined | null): T[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}

@@ -1,0 +1,80 @@
+// The one interface every connection driver implements. The scheduler,
+// config loader and reporters only ever see these types; a new driver is a
+// new folder under drivers/ plus a line in registry.ts.
+
+import type { TSchema } from '@sinclair/typebox';
+
+/** A `[connection NAME]` section of zuul.conf. */
+export interface ConnectionConfig {
+  name: string;
+  driver: string;
+  /** Every key of the section, lower-cased, already interpolated. */
+  options: Readonly<Record<string, string>>;
+}
+
+/**
+ * Schemas for a driver's part of a pipeline definition. Each validates the
+ * value found under the connection name, e.g. `trigger: {gerrit: <this>}`.
+ * A trigger/require/reject/reporter schema that is absent means the driver
+ * cannot be used in that role (a config error names the connection).
+ */
+export interface PipelineSchemas {
+  /** One trigger filter; the pipeline may give a single one or a list. */
+  trigger?: TSchema;
+  require?: TSchema;
+  reject?: TSchema;
+  reporter?: TSchema;
+}
+
+export type MergeMode =
+  | 'merge'
+  | 'merge-resolve'
+  | 'cherry-pick'
+  | 'squash-merge'
+  | 'rebase'
+  | 'merge-recursive'
+  | 'merge-ort';
+
+/** The source side of a connection: where projects' git repositories live. */
+export interface Source {
+  readonly connectionName: string;
+  /** Host that qualifies project names: `<canonicalHostname>/<project>`. */
+  readonly canonicalHostname: string;
+  /** Merge mode used when a project sets none. */
+  readonly defaultMergeMode: MergeMode;
+  /** URL git can fetch the project from. */
+  gitUrl(project: string): string;
+  /** Branch names of a project (unsorted; the loader sorts). */
+  getBranches(project: string): Promise<string[]>;
+  /** The project's default branch as the code review system reports it. */
+  getDefaultBranch(project: string): Promise<string | undefined>;
+}
+
+export interface Connection {
+  readonly name: string;
+  readonly driverName: string;
+  readonly config: ConnectionConfig;
+  readonly source?: Source;
+}
+
+export interface Driver {
+  /** Value of `driver=` in zuul.conf. */
+  readonly name: string;
+  readonly pipelineSchemas: PipelineSchemas;
+  /** Builds a connection; throws an Error naming the missing/bad key. */
+  createConnection(config: ConnectionConfig, deps: DriverDeps): Connection;
+}
+
+/** What drivers may use from the rest of the system. */
+export interface DriverDeps {
+  /** Reads a project repository (a bare mirror under [merger] git_dir). */
+  repos: RepoReader;
+}
+
+/** The part of the repository cache that sources need. */
+export interface RepoReader {
+  listRefs(
+    url: string,
+    key: string,
+  ): Promise<{ branches: string[]; tags: string[]; head?: string }>;
+}
