@@ -150,3 +150,15 @@ export function asList<T>(v: T | T[] | undefined | null): T[] {
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v : [v];
 }
+
+/** Like validate(), for a value nested at `path` inside a stanza. */
+export function validateAt(schema: TSchema, value: unknown, path: ConfigPath): void {
+  try {
+    validate(schema, value, `data${describePath(path)}`);
+  } catch (err) {
+    if (err instanceof ConfigProblem) {
+      throw new ConfigProblem(err.message, err.errorName, [...path, ...err.path], err.severity);
+    }
+    throw err;
+  }
+}

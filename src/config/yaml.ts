@@ -120,6 +120,16 @@ export class LoadedYaml {
     return undefined;
   }
 
+  /** Positions only, for reporting errors in text that did not parse. */
+  static forText(text: string): LoadedYaml {
+    const lineCounter = new LineCounter();
+    lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+      lineCounter.addNewLine(i + 1);
+    }
+    return new LoadedYaml(text, undefined, lineCounter);
+  }
+
   /** Internal: converts the document tree. */
   static convert(doc: Document, text: string, lineCounter: LineCounter): LoadedYaml {
     const loaded = new LoadedYaml(text, undefined, lineCounter);

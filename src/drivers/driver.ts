@@ -10,6 +10,8 @@ export interface ConnectionConfig {
   driver: string;
   /** Every key of the section, lower-cased, already interpolated. */
   options: Readonly<Record<string, string>>;
+  /** The zuul.conf section it came from, for error messages. */
+  section?: string;
 }
 
 /**
@@ -61,6 +63,11 @@ export interface Driver {
   /** Value of `driver=` in zuul.conf. */
   readonly name: string;
   readonly pipelineSchemas: PipelineSchemas;
+  /**
+   * The connection exists without configuration, named after the driver
+   * (`zuul`, `timer`); it cannot be declared as a `[connection …]`.
+   */
+  readonly builtin?: boolean;
   /** Builds a connection; throws an Error naming the missing/bad key. */
   createConnection(config: ConnectionConfig, deps: DriverDeps): Connection;
 }
@@ -71,10 +78,18 @@ export interface DriverDeps {
   repos: RepoReader;
 }
 
+export interface RepoRefs {
+  branches: string[];
+  tags: string[];
+  /** The default branch (the remote's HEAD), when known. */
+  head?: string;
+}
+
 /** The part of the repository cache that sources need. */
 export interface RepoReader {
-  listRefs(
-    url: string,
-    key: string,
-  ): Promise<{ branches: string[]; tags: string[]; head?: string }>;
+  /**
+   * Fetches the project (cloning on first use) from `url` into the mirror
+   * named `key` (`<connection>/<project>`) and lists its refs.
+   */
+  listRefs(url: string, key: string): Promise<RepoRefs>;
 }

@@ -1,0 +1,66 @@
+// `zuul-ts config-check -c zuul.conf [--tenant NAME] [--json]`: loads every
+// tenant's projects from their repositories and prints every configuration
+// error. Exit 1 if any error-severity entry (or the setup itself) fails.
+
+import { formatErrorLine } from '../config/errors.js';
+import { loadSystemConfig, loadTenantFile, parseOptionsFor } from '../config/system.js';
+import { TenantLoader } from '../config/tenant-loader.js';
+import type { ConfigError } from '../model/config-error.js';
+
+export interface ConfigCheckOptions {
+  config: string;
+  tenant?: string;
+  json?: boolean;
+}
+
+export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
+  let results: { tenant: string; errors: ConfigError[] }[];
+  try {
+    const system = loadSystemConfig(opts.config);
+    for (const w of system.warnings) console.error(`warning: ${w}`);
+    const file = await loadTenantFile(system);
+    const tenants = file.tenants.filter((t) => !opts.tenant || t.name === opts.tenant);
+    if (opts.tenant && tenants.length === 0) {
+      console.error(`Unknown tenant: ${opts.tenant}`);
+      return 1;
+    }
+    const loader = new TenantLoader({
+      connections: system.connections,
+      repos: system.repos,
+      parseOptions: parseOptionsFor(system.connections),
+    });
+    results = [];
+    for (const tenant of tenants) {
+      const loaded = await loader.loadTenant(tenant);
+      results.push({ tenant: tenant.name, errors: loaded.errors });
+    }
+  } catch (err) {
+    console.error((err as Error).message);
+    return 1;
+  }
+  if (opts.json) {
+    console.log(JSON.stringify(results.map((r) => ({ tenant: r.tenant, errors: r.errors.map(toJson) })), null, 2));
+  } else {
+    for (const r of results) {
+      for (const e of r.errors) console.log(`${r.tenant}: ${formatErrorLine(e)}`);
+    }
+    const errors = results.reduce((n, r) => n + r.errors.filter((e) => e.severity === 'error').length, 0);
+    const warnings = results.reduce((n, r) => n + r.errors.filter((e) => e.severity === 'warning').length, 0);
+    console.log(`${results.length} tenant(s) checked: ${errors} error(s), ${warnings} warning(s)`);
+  }
+  return results.some((r) => r.errors.some((e) => e.severity === 'error')) ? 1 : 0;
+}
+
+/** The JSON shape of Zuul's config-errors API entries, plus our extras. */
+export function toJson(e: ConfigError): Record<string, unknown> {
+  return {
+    source_context: e.sourceContext
+      ? { project: e.sourceContext.project, branch: e.sourceContext.branch, path: e.sourceContext.path }
+      : null,
+    error: e.error,
+    short_error: e.shortError,
+    severity: e.severity,
+    name: e.name,
+    line: e.mark ? e.mark.line + 1 : null,
+  };
+}

@@ -1,0 +1,122 @@
+// The small objects: secret, semaphore, queue, pragma.
+
+import { Type } from '@sinclair/typebox';
+import type { Pragma, Queue, Secret, Semaphore } from '../../model/objects.js';
+import { ConfigProblem } from '../errors.js';
+import { AnyMap, RegexList, validate } from '../schema.js';
+import { EncryptedValue } from '../yaml.js';
+import { compileRegexList, type StanzaContext } from './context.js';
+
+const SecretSchema = Type.Object(
+  {
+    name: Type.String(),
+    data: Type.Optional(Type.Unknown()),
+    oidc: Type.Optional(
+      Type.Union([
+        Type.Null(),
+        Type.Object(
+          {
+            ttl: Type.Optional(Type.Integer({ minimum: 1 })),
+            iss: Type.Optional(Type.String()),
+            algorithm: Type.Optional(Type.String()),
+            claims: Type.Optional(AnyMap),
+          },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export function parseSecret(raw: unknown, ctx: StanzaContext): Secret {
+  validate(SecretSchema, raw);
+  const r = raw as { name: string; data?: unknown; oidc?: Record<string, unknown> | null };
+  const hasData = 'data' in (raw as object);
+  const hasOidc = 'oidc' in (raw as object);
+  if (hasData === hasOidc) {
+    throw new ConfigProblem("Either 'data' or 'oidc' must be present, but not both.", 'Unknown', []);
+  }
+  if (hasData && (r.data === null || typeof r.data !== 'object' || Array.isArray(r.data))) {
+    if (!(r.data instanceof EncryptedValue)) {
+      throw new ConfigProblem("expected a dictionary for dictionary value @ data['data']", 'Unknown', ['data']);
+    }
+  }
+  const secret: Secret = {
+    name: r.name,
+    sourceContext: ctx.source,
+    fingerprint: JSON.stringify(hasData ? { data: r.data } : { oidc: r.oidc ?? {} }),
+  };
+  if (hasData) secret.data = r.data;
+  else {
+    const o = r.oidc ?? {};
+    secret.oidc = {
+      ttl: o.ttl as number | undefined,
+      iss: o.iss as string | undefined,
+      algorithm: o.algorithm as string | undefined,
+      claims: (o.claims as Record<string, unknown>) ?? {},
+    };
+  }
+  return secret;
+}
+
+const SemaphoreSchema = Type.Object(
+  { name: Type.String(), max: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
+
+export function parseSemaphore(raw: unknown, ctx: StanzaContext): Semaphore {
+  validate(SemaphoreSchema, raw);
+  const r = raw as { name: string; max?: number };
+  return { name: r.name, max: r.max ?? 1, sourceContext: ctx.source };
+}
+
+const QueueSchema = Type.Object(
+  {
+    name: Type.String(),
+    'per-branch': Type.Optional(Type.Boolean()),
+    'allow-circular-dependencies': Type.Optional(Type.Boolean()),
+    'dependencies-by-topic': Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export function parseQueue(raw: unknown, ctx: StanzaContext): Queue {
+  validate(QueueSchema, raw);
+  const r = raw as Record<string, unknown> & { name: string };
+  const queue: Queue = {
+    name: r.name,
+    perBranch: (r['per-branch'] as boolean) ?? false,
+    allowCircularDependencies: (r['allow-circular-dependencies'] as boolean) ?? false,
+    dependenciesByTopic: (r['dependencies-by-topic'] as boolean) ?? false,
+    sourceContext: ctx.source,
+  };
+  if (queue.dependenciesByTopic && !queue.allowCircularDependencies) {
+    throw new ConfigProblem(
+      'The "dependencies-by-topic" option requires "allow-circular-dependencies"',
+      'Unknown',
+      ['dependencies-by-topic'],
+    );
+  }
+  return queue;
+}
+
+const PragmaSchema = Type.Object(
+  {
+    'implied-branch-matchers': Type.Optional(Type.Boolean()),
+    'implied-branches': Type.Optional(RegexList),
+  },
+  { additionalProperties: false },
+);
+
+export function parsePragma(raw: unknown, ctx: StanzaContext): Pragma {
+  validate(PragmaSchema, raw);
+  const r = raw as { 'implied-branch-matchers'?: boolean; 'implied-branches'?: unknown };
+  const pragma: Pragma = {};
+  if (r['implied-branch-matchers'] !== undefined) {
+    pragma.impliedBranchMatchers = r['implied-branch-matchers'];
+  }
+  const branches = compileRegexList(r['implied-branches'], ['implied-branches'], ctx);
+  if (branches) pragma.impliedBranches = branches;
+  return pragma;
+}

@@ -1,0 +1,98 @@
+// Schema validation that points into scalar-or-list values. TypeBox reports a
+// failed union (`X or [X]`) at the union itself, so a typo deep inside a list
+// item would read "not a valid value @ data['approval']". Driver schemas are
+// full of such unions; this descends into the union's alternatives and
+// reports the deepest problem instead, in the same voluptuous wording as
+// schema.ts (which it falls back to).
+
+import type { TSchema } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
+import { ConfigProblem, type ConfigPath } from '../errors.js';
+import { validateAt } from '../schema.js';
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+function checker(schema: TSchema): TypeCheck<TSchema> {
+  let c = compiled.get(schema);
+  if (!c) {
+    c = TypeCompiler.Compile(schema);
+    compiled.set(schema, c);
+  }
+  return c;
+}
+
+interface Found {
+  path: (string | number)[];
+  error: ValueError;
+}
+
+function toPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+/** The deepest error, looking inside union alternatives. */
+function deepest(errors: Iterable<ValueError>): Found | undefined {
+  let best: Found | undefined;
+  for (const error of errors) {
+    let here: Found = { path: toPath(error.path), error };
+    for (const alternative of error.errors ?? []) {
+      const inner = deepest(alternative);
+      // Only a strictly deeper problem is more useful than "not a valid value".
+      if (inner && inner.path.length > here.path.length) here = inner;
+    }
+    if (!best || here.path.length > best.path.length) best = here;
+  }
+  return best;
+}
+
+function describePath(path: ConfigPath): string {
+  return path.map((p) => `[${typeof p === 'number' ? p : `'${p}'`}]`).join('');
+}
+
+// Same wording as schema.ts's validate().
+function messageFor(error: ValueError): string {
+  switch (error.type) {
+    case ValueErrorType.ObjectAdditionalProperties:
+      return 'extra keys not allowed';
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'required key not provided';
+    case ValueErrorType.String:
+      return 'expected str';
+    case ValueErrorType.Integer:
+    case ValueErrorType.Number:
+      return 'expected int';
+    case ValueErrorType.Boolean:
+      return 'expected bool';
+    case ValueErrorType.Array:
+      return 'expected a list';
+    case ValueErrorType.Object:
+      return 'expected a dictionary';
+    case ValueErrorType.Literal:
+    case ValueErrorType.Union:
+      return 'not a valid value';
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Validates `value`, found at `path` inside a stanza; throws a ConfigProblem
+ * whose message and path name the most specific failing place.
+ */
+export function validateDetailed(schema: TSchema, value: unknown, path: ConfigPath): void {
+  try {
+    validateAt(schema, value, path);
+  } catch (err) {
+    if (!(err instanceof ConfigProblem)) throw err;
+    const found = deepest(checker(schema).Errors(value));
+    if (!found || path.length + found.path.length <= err.path.length) throw err;
+    const full = [...path, ...found.path];
+    throw new ConfigProblem(`${messageFor(found.error)} @ data${describePath(full)}`, 'Unknown', full);
+  }
+}

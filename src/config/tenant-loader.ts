@@ -1,0 +1,217 @@
+// Loads the configuration of each tenant from its projects' repositories
+// (semantics §D.1): resolves projects and branches, reads the config files
+// at each branch tip, parses them (once per project branch, shared by
+// tenants) and applies the tenant's rules about what each project may load.
+// Building the layout from the result is the layout builder's job.
+
+import type { ConfigError, SourceContext } from '../model/config-error.js';
+import type { TenantConfig, TenantProjectConfig } from '../model/tenant.js';
+import type { Connection } from '../drivers/driver.js';
+import type { RepoCache } from '../merger/repo-cache.js';
+import {
+  appendParsedConfig,
+  emptyParsedConfig,
+  type ParseOptions,
+  type ParsedConfig,
+  parseConfigFile,
+} from './config-file.js';
+import { makeConfigError } from './errors.js';
+import { candidateConfigFiles, selectConfigFiles } from './project-files.js';
+import { sortBranches, staticBranches } from './branches.js';
+import { applyTenantRules } from './tenant-rules.js';
+
+/** A tenant project with what its source told us. */
+export interface ResolvedProject {
+  config: TenantProjectConfig;
+  connection: Connection;
+  /** Short name, without the hostname. */
+  name: string;
+  canonicalName: string;
+  /** Branches loaded statically, default branch first. */
+  branches: string[];
+  /** Branches left out only because they are always-dynamic. */
+  dynamicBranches: string[];
+  defaultBranch: string;
+}
+
+export interface LoadedTenant {
+  tenant: TenantConfig;
+  projects: ResolvedProject[];
+  /** Every loaded object, in definition order. */
+  config: ParsedConfig;
+  errors: ConfigError[];
+}
+
+export interface TenantLoaderDeps {
+  connections: ReadonlyMap<string, Connection>;
+  repos: RepoCache;
+  parseOptions: ParseOptions;
+  /** How many projects to read at once. */
+  concurrency?: number;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export class TenantLoader {
+  /** Parsed config per `connection/project@branch`, shared between tenants of one load. */
+  private readonly parsed = new Map<string, Promise<ParsedConfig>>();
+
+  constructor(private readonly deps: TenantLoaderDeps) {}
+
+  async loadTenant(tenant: TenantConfig): Promise<LoadedTenant> {
+    const errors: ConfigError[] = [];
+    const resolved = await mapLimited(tenant.projects, this.deps.concurrency ?? 8, (p) =>
+      this.resolveProject(p).catch((err: Error) => {
+        errors.push(projectError(p, `Unable to read project ${p.name}: ${err.message}`));
+        return undefined;
+      }),
+    );
+    const projects = resolved.filter((p): p is ResolvedProject => p !== undefined);
+
+    const branchConfigs = await mapLimited(projects, this.deps.concurrency ?? 8, async (project) => {
+      const out: ParsedConfig[] = [];
+      for (const branch of branchesToLoad(project)) {
+        out.push(await this.projectBranchConfig(project, branch));
+      }
+      return out;
+    });
+
+    const config = emptyParsedConfig();
+    projects.forEach((project, i) => {
+      for (const parsed of branchConfigs[i]!) {
+        appendParsedConfig(config, applyTenantRules(parsed, project, projects, tenant));
+      }
+    });
+    errors.push(...config.errors);
+    config.errors = errors;
+    return { tenant, projects, config, errors };
+  }
+
+  private async resolveProject(p: TenantProjectConfig): Promise<ResolvedProject> {
+    const connection = this.deps.connections.get(p.connectionName);
+    const source = connection?.source;
+    if (!connection || !source) {
+      throw new Error(`the connection "${p.connectionName}" has no source`);
+    }
+    const host = source.canonicalHostname;
+    const name = p.name.startsWith(`${host}/`) ? p.name.slice(host.length + 1) : p.name;
+    if (p.loadClasses.size === 0) {
+      // Nothing to load: the project is only known by name (e.g. for
+      // required-projects), so its repository is not even contacted.
+      return {
+        config: p,
+        connection,
+        name,
+        canonicalName: `${host}/${name}`,
+        branches: [],
+        dynamicBranches: [],
+        defaultBranch: 'master',
+      };
+    }
+    const [all, head] = await Promise.all([source.getBranches(name), source.getDefaultBranch(name)]);
+    const defaultBranch = head ?? 'master';
+    const sorted = sortBranches(all, defaultBranch);
+    const { branches, dynamicBranches } = staticBranches(sorted, p);
+    return { config: p, connection, name, canonicalName: `${host}/${name}`, branches, dynamicBranches, defaultBranch };
+  }
+
+  private projectBranchConfig(project: ResolvedProject, branch: string): Promise<ParsedConfig> {
+    const key = `${project.connection.name}/${project.name}@${branch}\0${project.config.trusted}\0${project.config.extraConfigPaths.join(',')}`;
+    let p = this.parsed.get(key);
+    if (!p) {
+      p = this.readAndParse(project, branch);
+      this.parsed.set(key, p);
+    }
+    return p;
+  }
+
+  private async readAndParse(project: ResolvedProject, branch: string): Promise<ParsedConfig> {
+    const repoKey = `${project.connection.name}/${project.name}`;
+    const source: SourceContext = {
+      project: project.name,
+      projectCanonical: project.canonicalName,
+      connection: project.connection.name,
+      branch,
+      path: '',
+      trusted: project.config.trusted,
+    };
+    const result = emptyParsedConfig();
+    let paths: string[];
+    let contents: Map<string, Buffer>;
+    try {
+      const extra = project.config.extraConfigPaths;
+      paths = await this.deps.repos.readTree(repoKey, branch);
+      contents = await this.deps.repos.readFiles(repoKey, branch, candidateConfigFiles(paths, extra));
+    } catch (err) {
+      // The branch may have gone away between listing and reading: that is
+      // an error for this project branch only.
+      result.errors.push(
+        makeConfigError(
+          { message: `Unable to read ${project.name}@${branch}: ${(err as Error).message}`, errorName: 'Unknown', severity: 'error' },
+          { source },
+        ),
+      );
+      return result;
+    }
+    const texts = new Map<string, string>();
+    for (const [path, bytes] of contents) texts.set(path, bytes.toString('utf8'));
+    const selection = selectConfigFiles(paths, texts, project.config.extraConfigPaths);
+    for (const ignored of selection.ignoredRoots) {
+      result.errors.push(
+        makeConfigError(
+          {
+            message: `Configuration in ${project.name}/${ignored}@${branch} ignored because project-branch is already configured`,
+            errorName: 'Multiple Project Configurations',
+            severity: 'warning',
+          },
+          { source: { ...source, path: ignored } },
+        ),
+      );
+    }
+    for (const path of selection.files) {
+      const bytes = contents.get(path);
+      if (!bytes) continue;
+      appendParsedConfig(result, parseConfigFile(bytes, { ...source, path }, this.deps.parseOptions));
+    }
+    return result;
+  }
+}
+
+function branchesToLoad(project: ResolvedProject): string[] {
+  if (project.config.loadClasses.size === 0) return [];
+  if (project.config.trusted) {
+    // Config projects are read from load-branch, literally `master` by
+    // default, not from the repository's default branch.
+    const branch = project.config.loadBranch ?? 'master';
+    return project.branches.includes(branch) ? [branch] : [];
+  }
+  return project.branches;
+}
+
+function projectError(p: TenantProjectConfig, message: string): ConfigError {
+  return makeConfigError(
+    { message, errorName: 'Unknown', severity: 'error' },
+    {
+      source: {
+        project: p.name,
+        projectCanonical: p.name,
+        connection: p.connectionName,
+        branch: '',
+        path: '',
+        trusted: p.trusted,
+      },
+    },
+  );
+}

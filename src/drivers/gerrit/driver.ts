@@ -1,0 +1,9 @@
+import type { Driver } from '../driver.js';
+import { GerritConnection } from './connection.js';
+
+export const gerritDriver: Driver = {
+  name: 'gerrit',
+  // Trigger/require/reject/reporter schemas come from drivers/gerrit/schema.ts.
+  pipelineSchemas: {},
+  createConnection: (config, deps) => new GerritConnection(config, deps),
+};

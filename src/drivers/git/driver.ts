@@ -1,0 +1,9 @@
+import type { Driver } from '../driver.js';
+import { GitConnection } from './connection.js';
+
+export const gitDriver: Driver = {
+  name: 'git',
+  // Trigger schema (ref-updated only) is wired in by drivers/git/schema.ts.
+  pipelineSchemas: {},
+  createConnection: (config, deps) => new GitConnection(config, deps),
+};

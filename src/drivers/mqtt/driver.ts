@@ -1,0 +1,10 @@
+// driver=mqtt: a reporter only (no source). Options are kept for the
+// reporter, which comes later.
+
+import type { Driver } from '../driver.js';
+
+export const mqttDriver: Driver = {
+  name: 'mqtt',
+  pipelineSchemas: {},
+  createConnection: (config) => ({ name: config.name, driverName: 'mqtt', config }),
+};

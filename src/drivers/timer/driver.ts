@@ -1,0 +1,11 @@
+// The built-in `timer` connection: exists without a zuul.conf section and
+// has no source (no projects live there).
+
+import type { Driver } from '../driver.js';
+
+export const timerDriver: Driver = {
+  name: 'timer',
+  builtin: true,
+  pipelineSchemas: {},
+  createConnection: (config) => ({ name: config.name, driverName: 'timer', config }),
+};

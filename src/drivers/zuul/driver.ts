@@ -1,0 +1,11 @@
+// The built-in `zuul` connection: exists without a zuul.conf section and
+// has no source (no projects live there).
+
+import type { Driver } from '../driver.js';
+
+export const zuulDriver: Driver = {
+  name: 'zuul',
+  builtin: true,
+  pipelineSchemas: {},
+  createConnection: (config) => ({ name: config.name, driverName: 'zuul', config }),
+};

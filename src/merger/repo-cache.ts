@@ -1,0 +1,376 @@
+// A cache of bare git mirrors, one per (connection, project), driven through
+// the git CLI. Sources use it to list branches; the config loader reads
+// files from it; the merger will build speculative states on top of it.
+//
+// Each repository has its own async lock: everything that touches one
+// mirror (clone, fetch, reads) runs one at a time, different mirrors run in
+// parallel. The lock is per process; a git_dir must not be shared by two
+// processes.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ZuulConf } from '../config/zuul-conf.js';
+import type { RepoReader, RepoRefs } from '../drivers/driver.js';
+
+export interface RepoCacheOptions {
+  /** Root of the mirrors ([merger] git_dir). */
+  gitDir: string;
+  /** Limit for one git command, in seconds ([merger] git_timeout). */
+  timeoutSeconds?: number;
+  /** Abort HTTP transfers slower than this many bytes/s … */
+  lowSpeedLimit?: number;
+  /** … for this many seconds. */
+  lowSpeedTime?: number;
+}
+
+export type { RepoRefs };
+
+/** A failed git command; `stderr` is git's own explanation. */
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+/** The cache key of a project: `<connection>/<project>`. */
+export function repoKey(connection: string, project: string): string {
+  return `${connection}/${project}`;
+}
+
+/** Runs async work one at a time per key. */
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const result = prev.then(work, work);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    // Forget the key once nothing is queued behind this call.
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
+
+const PARTIAL_DIR = '.partial';
+const REPO_ENV = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+];
+const MAX_OUTPUT = 1024 * 1024 * 1024;
+/** Errors that mean the mirror on disk is damaged (not the remote). */
+const CORRUPTION = /not a git repository|\bcorrupt|object file .* is empty/i;
+
+/** Hides passwords embedded in URLs before they reach logs or errors. */
+function redact(text: string): string {
+  return text.replace(/(\/\/[^/\s:@]*:)[^@/\s]*@/g, '$1***@');
+}
+
+export class RepoCache implements RepoReader {
+  private readonly locks = new KeyedLock();
+  /** URL each mirror's origin is known to point at. */
+  private readonly urls = new Map<string, string>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: RepoCacheOptions) {
+    this.timeoutMs = (options.timeoutSeconds ?? 300) * 1000;
+  }
+
+  /** Options from zuul.conf's [merger] section. */
+  static fromConf(conf: ZuulConf): RepoCache {
+    return new RepoCache({
+      gitDir: conf.resolvePath('merger', 'git_dir', '/var/lib/zuul/merger-git')!,
+      timeoutSeconds: conf.getInt('merger', 'git_timeout', 300),
+      lowSpeedLimit: conf.getInt('merger', 'git_http_low_speed_limit', 1000),
+      lowSpeedTime: conf.getInt('merger', 'git_http_low_speed_time', 30),
+    });
+  }
+
+  /** Directory of a mirror; rejects keys that would escape git_dir. */
+  pathFor(key: string): string {
+    const parts = key.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === PARTIAL_DIR) {
+      throw new Error(`invalid repository key ${JSON.stringify(key)}`);
+    }
+    return join(this.options.gitDir, ...parts);
+  }
+
+  /** Clones the mirror if it is not there yet. Returns true when it cloned. */
+  ensure(key: string, url: string): Promise<boolean> {
+    return this.locked(key, url, (dir, cloned) => this.pointAt(key, dir, url).then(() => cloned));
+  }
+
+  /** Brings the mirror up to date with its origin (cloning on first use). */
+  fetch(key: string): Promise<void> {
+    return this.locked(key, undefined, async (dir, cloned) => {
+      if (!cloned) await this.update(dir);
+    });
+  }
+
+  /** Fetches, then lists branches and tags of the mirror. */
+  listRefs(url: string, key: string): Promise<RepoRefs> {
+    return this.locked(key, url, async (dir, cloned) => {
+      await this.pointAt(key, dir, url);
+      if (!cloned) await this.update(dir);
+      return this.refs(dir);
+    });
+  }
+
+  /** Refs of the mirror as they are, without fetching. */
+  readRefs(key: string): Promise<RepoRefs> {
+    return this.locked(key, undefined, (dir) => this.refs(dir));
+  }
+
+  /** The mirror's default branch (its HEAD), without fetching. */
+  async defaultBranch(key: string): Promise<string | undefined> {
+    return (await this.readRefs(key)).head;
+  }
+
+  /** Paths of all files at `ref`, optionally filtered. */
+  readTree(key: string, ref: string, filter?: (path: string) => boolean): Promise<string[]> {
+    return this.locked(key, undefined, async (dir) => {
+      const commit = await this.resolve(dir, key, ref);
+      const out = await this.git(['ls-tree', '-r', '-z', '--name-only', commit], dir);
+      const paths = out.toString('utf8').split('\0');
+      paths.pop(); // after the final NUL
+      return filter ? paths.filter(filter) : paths;
+    });
+  }
+
+  /**
+   * Contents of files at `ref`, read by one `git cat-file --batch`. Paths
+   * that do not exist or are not files are left out of the result.
+   */
+  async readFiles(
+    key: string,
+    ref: string,
+    paths: readonly string[],
+  ): Promise<Map<string, Buffer>> {
+    for (const p of paths) {
+      // Batch input is line-based, so such a path cannot be asked for.
+      if (p.includes('\n')) throw new Error(`cannot read a path containing a newline: ${p}`);
+    }
+    return this.locked(key, undefined, async (dir) => {
+      const files = new Map<string, Buffer>();
+      if (!paths.length) return files;
+      const commit = await this.resolve(dir, key, ref);
+      const input = paths.map((p) => `${commit}:${p}\n`).join('');
+      const out = await this.git(['cat-file', '--batch'], dir, input);
+      let pos = 0;
+      for (const path of paths) {
+        const eol = out.indexOf(0x0a, pos);
+        if (eol < 0) throw new GitError(`git cat-file output ended early in ${dir}`, '');
+        // `<sha> <type> <size>` or `<name> missing` / `<name> ambiguous`.
+        const header = /^[0-9a-f]+ (\w+) (\d+)$/.exec(out.toString('utf8', pos, eol));
+        pos = eol + 1;
+        if (!header) continue;
+        const size = Number(header[2]);
+        if (header[1] === 'blob') files.set(path, out.subarray(pos, pos + size));
+        pos += size + 1;
+      }
+      return files;
+    });
+  }
+
+  /**
+   * Runs `work` under the repository's lock, cloning the mirror first when
+   * it is missing or obviously broken. If git then reports the mirror
+   * damaged, it is removed, cloned again and `work` retried once.
+   */
+  private locked<T>(
+    key: string,
+    url: string | undefined,
+    work: (dir: string, cloned: boolean) => Promise<T>,
+  ): Promise<T> {
+    return this.locks.run(key, async () => {
+      const dir = this.pathFor(key);
+      const cloned = await this.present(key, dir, url);
+      try {
+        return await work(dir, cloned);
+      } catch (err) {
+        if (!(err instanceof GitError) || !CORRUPTION.test(err.stderr)) throw err;
+        const origin = url ?? (await this.knownUrl(key, dir));
+        await rm(dir, { recursive: true, force: true });
+        await this.present(key, dir, origin);
+        return work(dir, true);
+      }
+    });
+  }
+
+  /** Makes sure a usable-looking mirror exists; returns true if it cloned. */
+  private async present(key: string, dir: string, url: string | undefined): Promise<boolean> {
+    if (existsSync(join(dir, 'HEAD'))) return false;
+    const origin = url ?? (await this.knownUrl(key, dir));
+    if (origin === undefined) {
+      throw new Error(`repository ${key} is not in the cache; call ensure(key, url) first`);
+    }
+    await this.clone(key, dir, origin);
+    return true;
+  }
+
+  /** The origin URL from memory or, after a restart, from the mirror's config file. */
+  private async knownUrl(key: string, dir: string): Promise<string | undefined> {
+    const known = this.urls.get(key);
+    if (known !== undefined || !existsSync(join(dir, 'config'))) return known;
+    try {
+      const args = ['config', '--file', join(dir, 'config'), '--get', 'remote.origin.url'];
+      return (await this.git(args)).toString().trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Clones into a scratch directory and renames it into place, so a crash
+   * never leaves a half-cloned mirror where a complete one is expected.
+   * Only branches and tags are mirrored (not refs/changes or refs/pull).
+   */
+  private async clone(key: string, dir: string, url: string): Promise<void> {
+    const tmp = join(this.options.gitDir, PARTIAL_DIR, ...key.split('/'));
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(dirname(tmp), { recursive: true });
+    try {
+      await this.git(['init', '--bare', '--quiet', tmp]);
+      await this.git(['config', 'remote.origin.url', url], tmp);
+      await this.git(['config', '--add', 'remote.origin.fetch', '+refs/heads/*:refs/heads/*'], tmp);
+      await this.git(['config', '--add', 'remote.origin.fetch', '+refs/tags/*:refs/tags/*'], tmp);
+      await this.update(tmp);
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dirname(dir), { recursive: true });
+      await rename(tmp, dir);
+      this.urls.set(key, url);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Points origin at `url` if the connection's URL changed since the clone. */
+  private async pointAt(key: string, dir: string, url: string): Promise<void> {
+    if (this.urls.get(key) === url) return;
+    await this.git(['config', 'remote.origin.url', url], dir);
+    this.urls.set(key, url);
+  }
+
+  /** Fetches branches and tags (pruning deleted ones) and follows the remote HEAD. */
+  private async update(dir: string): Promise<void> {
+    await this.git(['fetch', '--quiet', '--prune', 'origin'], dir);
+    const out = (await this.git(['ls-remote', '--symref', 'origin', 'HEAD'], dir)).toString();
+    const m = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(out);
+    if (m) await this.git(['symbolic-ref', 'HEAD', m[1]], dir);
+  }
+
+  private async refs(dir: string): Promise<RepoRefs> {
+    const out = await this.git(
+      ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/tags'],
+      dir,
+    );
+    const branches: string[] = [];
+    const tags: string[] = [];
+    for (const ref of out.toString('utf8').split('\n')) {
+      if (ref.startsWith('refs/heads/')) branches.push(ref.slice('refs/heads/'.length));
+      else if (ref.startsWith('refs/tags/')) tags.push(ref.slice('refs/tags/'.length));
+    }
+    let head: string | undefined;
+    try {
+      const sym = (await this.git(['symbolic-ref', '--quiet', 'HEAD'], dir)).toString().trim();
+      const name = sym.replace(/^refs\/heads\//, '');
+      if (branches.includes(name)) head = name;
+    } catch (err) {
+      // Exit status 1 = detached HEAD: there is no default branch to report.
+      if (!(err instanceof GitError) || CORRUPTION.test(err.stderr)) throw err;
+    }
+    return { branches, tags, head };
+  }
+
+  /** The commit a branch, tag or sha names (one commit for a whole read). */
+  private async resolve(dir: string, key: string, ref: string): Promise<string> {
+    if (ref.startsWith('-')) throw new Error(`invalid ref ${JSON.stringify(ref)}`);
+    try {
+      const out = await this.git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], dir);
+      return out.toString().trim();
+    } catch (err) {
+      if (err instanceof GitError && !CORRUPTION.test(err.stderr)) {
+        throw new GitError(`no commit ${JSON.stringify(ref)} in ${key}`, err.stderr);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Runs git (no shell) with the configured timeout. git runs in its own
+   * process group so a timeout also kills the ssh or https helper it
+   * started, which would otherwise hold our pipes open.
+   */
+  private git(args: string[], gitDir?: string, input?: string): Promise<Buffer> {
+    const fullArgs = gitDir ? [`--git-dir=${gitDir}`, ...args] : args;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      // Never wait for a password prompt; parse English messages.
+      GIT_TERMINAL_PROMPT: '0',
+      LC_ALL: 'C',
+      GIT_HTTP_LOW_SPEED_LIMIT: String(this.options.lowSpeedLimit ?? 1000),
+      GIT_HTTP_LOW_SPEED_TIME: String(this.options.lowSpeedTime ?? 30),
+    };
+    // These would redirect commands to another repository than the mirror.
+    for (const name of REPO_ENV) delete env[name];
+    const cmd = redact(`git ${args.join(' ')} (in ${gitDir ?? '.'})`);
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn('git', fullArgs, { env, detached: true });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let size = 0;
+      let failure: string | undefined;
+      let timedOut = false;
+      const kill = () => {
+        try {
+          process.kill(-(child.pid as number), 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, this.timeoutMs);
+      child.stdout.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_OUTPUT) {
+          failure = `produced more than ${MAX_OUTPUT} bytes`;
+          kill();
+        } else out.push(chunk);
+      });
+      child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+      child.on('error', (e) => {
+        failure = e.message;
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        const stderr = redact(Buffer.concat(err).toString('utf8').trim());
+        if (timedOut) {
+          reject(new GitError(`${cmd} timed out after ${this.timeoutMs / 1000} s`, stderr, true));
+        } else if (failure !== undefined || code !== 0) {
+          reject(new GitError(`${cmd} failed: ${failure ?? stderr}`, stderr));
+        } else {
+          resolvePromise(Buffer.concat(out));
+        }
+      });
+      // Closing stdin at once also makes sure git never waits on it.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input ?? '');
+    });
+  }
+}
