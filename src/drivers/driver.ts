@@ -3,6 +3,7 @@
 // new folder under drivers/ plus a line in registry.ts.
 
 import type { TSchema } from '@sinclair/typebox';
+import type { PipelineChecks } from './schema-checks.js';
 
 /** A `[connection NAME]` section of zuul.conf. */
 export interface ConnectionConfig {
@@ -26,6 +27,8 @@ export interface PipelineSchemas {
   require?: TSchema;
   reject?: TSchema;
   reporter?: TSchema;
+  /** Checks a schema cannot express (regexes, crons, deprecations). */
+  checks?: PipelineChecks;
 }
 
 export type MergeMode =

@@ -1,9 +1,7 @@
 // Checks on a driver's part of a pipeline that a JSON schema cannot express
 // (regexes that must compile, cron strings, format templates, deprecations).
 //
-// They travel with the schemas: `PipelineSchemas & { checks }`. Once the
-// lead folds `checks` into `PipelineSchemas` in driver.ts, this file only
-// keeps the aliases.
+// They travel with the schemas as `PipelineSchemas.checks`.
 
 import type { ConfigProblem } from '../config/errors.js';
 import type { PipelineSchemas } from './driver.js';

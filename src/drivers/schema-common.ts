@@ -1,7 +1,7 @@
 // Building blocks shared by the drivers' pipeline schemas and checks.
 
 import { type TProperties, type TSchema, Type } from '@sinclair/typebox';
-import { ConfigProblem, type ConfigPath } from '../config/errors.js';
+import { type ConfigPath, ConfigProblem } from '../config/errors.js';
 import { asList, Bool, RegexList, ScalarOrList, Str } from '../config/schema.js';
 import { compileZuulRegex, type RegexInput, RegexSyntaxError } from '../model/regex.js';
 
@@ -86,7 +86,9 @@ export function approvalFilterProblems(value: unknown, path: ConfigPath): Config
       const age = approval[key];
       if (typeof age === 'string' && !AGE.test(age)) {
         // An error, not a warning: Zuul fails while building the filter.
-        problems.push(new ConfigProblem(`Unable to parse time value: ${age}`, 'Unknown', [...at, key]));
+        problems.push(
+          new ConfigProblem(`Unable to parse time value: ${age}`, 'Unknown', [...at, key]),
+        );
       }
     }
   });

@@ -95,7 +95,8 @@ function parseField(body: string, fields: FormatField[], depth: number): void {
   let rest = body.slice(nameEnd);
   if (rest.startsWith('!')) {
     const conv = rest[1];
-    if (conv === undefined) throw new FormatStringError('end of string while looking for conversion specifier');
+    if (conv === undefined)
+      throw new FormatStringError('end of string while looking for conversion specifier');
     if (rest.length > 2 && rest[2] !== ':') {
       throw new FormatStringError("expected ':' after conversion specifier");
     }
@@ -135,7 +136,7 @@ function parseFieldName(name: string): Omit<FormatField, 'text'> {
       steps.push({ index });
       i = close + 1;
       if (i < name.length && name[i] !== '.' && name[i] !== '[') {
-        throw new FormatStringError('Only \'.\' or \'[\' may follow \']\' in format field specifier');
+        throw new FormatStringError("Only '.' or '[' may follow ']' in format field specifier");
       }
     }
   }

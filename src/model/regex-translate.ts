@@ -16,9 +16,19 @@
 //   are only legal without it (`\-`, `\ `, a lone `{` or `]`) are normalised.
 //
 // Known limits (rare in CI configuration): case-insensitive back-references
-// and case-folding of non-ASCII ranges wider than MAX_FOLD_RANGE code points.
-// Unsupported Python-only constructs (atomic groups, conditionals, `\N{..}`)
-// are reported as errors rather than silently changing meaning.
+// and case-folding of non-ASCII ranges wider than MAX_FOLD_RANGE code points
+// (regex-chars.ts). Unsupported Python-only constructs (atomic groups,
+// conditionals, `\N{..}`) are errors rather than silently changing meaning.
+
+import {
+  type ClassItem,
+  caseVariants,
+  classLiteral,
+  GENERAL_CATEGORIES,
+  literal,
+  POSIX_CLASSES,
+  renderClass,
+} from './regex-chars.js';
 
 /** A pattern that cannot be used; `position` is the offset in the pattern. */
 export class RegexTranslateError extends Error {
@@ -37,67 +47,15 @@ interface Flags {
   x: boolean;
 }
 
-const MAX_FOLD_RANGE = 2000;
-
-// JavaScript `u`-mode identity escapes are only allowed for these.
-const JS_SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
-
-const GENERAL_CATEGORIES = new Set(
-  (
-    'L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po ' +
-    'S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn'
-  ).split(' '),
-);
-
-// RE2's POSIX classes (ASCII only), as JavaScript class contents.
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
-};
-
-function hexEscape(cp: number): string {
-  return `\\u{${cp.toString(16)}}`;
-}
-
-/** The other-case forms of a single character (empty when it has none). */
-function caseVariants(ch: string): string[] {
-  const out = new Set<string>();
-  for (const v of [ch.toLowerCase(), ch.toUpperCase()]) {
-    if (v !== ch && [...v].length === 1) out.add(v);
-  }
-  return [...out];
-}
-
-/** Escapes one literal character for use outside a class. */
-function literal(ch: string): string {
-  return JS_SYNTAX.has(ch) ? `\\${ch}` : ch;
-}
-
-/** Escapes one literal character for use inside a class. */
-function classLiteral(ch: string): string {
-  return JS_SYNTAX.has(ch) || ch === '-' ? `\\${ch}` : ch;
-}
-
-/** One element of a character class: a single code point or a preset. */
-type ClassItem = { kind: 'char'; cp: number } | { kind: 'set'; text: string };
-
 class Translator {
   private pos = 0;
   private out = '';
   private readonly groups: Flags[] = [];
   private flags: Flags = { i: false, m: false, s: false, x: false };
+  private capturing = 0;
+  private readonly groupNames = new Set<string>();
+  /** Back-references, checked once every group is known (Python's rule). */
+  private readonly references: { ref: number | string; at: number }[] = [];
 
   constructor(private readonly src: string) {}
 
@@ -105,6 +63,12 @@ class Translator {
     while (this.pos < this.src.length) this.step();
     if (this.groups.length) {
       throw new RegexTranslateError('missing ), unterminated subpattern', this.src.length);
+    }
+    for (const { ref, at } of this.references) {
+      if (typeof ref === 'number' && ref > this.capturing)
+        this.fail(`invalid group reference ${ref}`, at);
+      if (typeof ref === 'string' && !this.groupNames.has(ref))
+        this.fail(`unknown group name '${ref}'`, at);
     }
     return this.out;
   }
@@ -199,6 +163,7 @@ class Translator {
   private openGroup(start: number): void {
     if (this.peek() !== '?') {
       this.groups.push({ ...this.flags });
+      this.capturing++;
       this.out += '(';
       return;
     }
@@ -211,13 +176,18 @@ class Translator {
     }
     const named = /^(?:P)?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
     if (named) {
+      if (this.groupNames.has(named[1]))
+        this.fail(`redefinition of group name '${named[1]}'`, start);
       this.groups.push({ ...this.flags });
+      this.capturing++;
+      this.groupNames.add(named[1]);
       this.out += `(?<${named[1]}>`;
       this.pos += 1 + named[0].length;
       return;
     }
     const backref = /^P=([A-Za-z_][A-Za-z0-9_]*)\)/.exec(rest);
     if (backref) {
+      this.references.push({ ref: backref[1], at: start });
       this.out += `\\k<${backref[1]}>`;
       this.pos += 1 + backref[0].length;
       return;
@@ -242,7 +212,8 @@ class Translator {
   }
 
   private applyFlags(on: string, off: string, scoped: boolean, start: number): void {
-    if (on.includes('L')) this.fail('bad inline flag: cannot use LOCALE flag with a str pattern', start);
+    if (on.includes('L'))
+      this.fail('bad inline flag: cannot use LOCALE flag with a str pattern', start);
     const next = { ...this.flags };
     // `a` (ASCII) and `u` (Unicode) change nothing here: JavaScript's \w, \d
     // and \b are ASCII-only, which is RE2's behaviour.
@@ -304,6 +275,7 @@ class Translator {
       // A back-reference: Python reads up to two digits.
       let num = c;
       if (/[0-9]/.test(this.peek())) num += this.nextChar();
+      this.references.push({ ref: Number(num), at: start });
       this.out += `\\${num}`;
       return;
     }
@@ -428,7 +400,7 @@ class Translator {
       }
       items.push(item);
     }
-    this.out += this.renderClass(negated, items, ranges);
+    this.out += renderClass(negated, items, ranges, this.flags.i);
   }
 
   private classItem(start: number): ClassItem {
@@ -455,52 +427,6 @@ class Translator {
     if (c === 'b') return { kind: 'char', cp: 8 };
     if (/[A-Za-z]/.test(c) && !'axuUntrfvN'.includes(c)) this.fail(`bad escape \\${c}`, here);
     return { kind: 'char', cp: this.charEscapeValue(c, here) };
-  }
-
-  private renderClass(negated: boolean, items: ClassItem[], ranges: [number, number][]): string {
-    const parts: string[] = [];
-    const extra = new Set<string>();
-    const fold = this.flags.i;
-    for (const item of items) {
-      if (item.kind === 'set') {
-        parts.push(item.text);
-        // POSIX [:upper:]/[:lower:] fold like ranges under (?i).
-        if (fold && (item.text === 'A-Z' || item.text === 'a-z')) parts.push('A-Za-z');
-        continue;
-      }
-      const ch = String.fromCodePoint(item.cp);
-      parts.push(classChar(item.cp));
-      if (fold) for (const v of caseVariants(ch)) extra.add(v);
-    }
-    for (const [lo, hi] of ranges) {
-      parts.push(`${classChar(lo)}-${classChar(hi)}`);
-      if (fold) foldRange(lo, hi, parts, extra);
-    }
-    for (const v of extra) parts.push(classChar(v.codePointAt(0)!));
-    // An empty negated class would match any character in JavaScript.
-    if (!parts.length) return negated ? '[\\s\\S]' : '[^\\s\\S]';
-    return `[${negated ? '^' : ''}${parts.join('')}]`;
-  }
-}
-
-function classChar(cp: number): string {
-  if (cp < 0x20 || cp === 0x7f) return hexEscape(cp);
-  return classLiteral(String.fromCodePoint(cp));
-}
-
-/** Adds the other-case counterparts of a range (ASCII exactly, others per char). */
-function foldRange(lo: number, hi: number, parts: string[], extra: Set<string>): void {
-  const overlap = (a: number, b: number, shift: number) => {
-    const from = Math.max(lo, a);
-    const to = Math.min(hi, b);
-    if (from <= to) parts.push(`${classChar(from + shift)}-${classChar(to + shift)}`);
-  };
-  overlap(0x41, 0x5a, 0x20); // A-Z -> a-z
-  overlap(0x61, 0x7a, -0x20); // a-z -> A-Z
-  const from = Math.max(lo, 0x80);
-  if (from > hi || hi - from > MAX_FOLD_RANGE) return;
-  for (let cp = from; cp <= hi; cp++) {
-    for (const v of caseVariants(String.fromCodePoint(cp))) extra.add(v);
   }
 }
 

@@ -61,18 +61,21 @@ function build(pattern: string): Compiled {
     if (err instanceof RegexTranslateError) throw new RegexSyntaxError(pattern, err.message);
     throw err;
   }
+  // The wrappers are non-capturing, so group numbers and back-references in
+  // the user's pattern are unchanged. Translated patterns never rely on
+  // JavaScript's `m` flag, so `^` and `$` here mean start and end of input.
+  const match = `^(?:${source})`;
   try {
-    // The wrappers are non-capturing, so group numbers and back-references
-    // in the user's pattern are unchanged. Translated patterns never rely on
-    // JavaScript's `m` flag, so `^` and `$` here mean start and end of input.
     return {
-      match: new RegExp(`^(?:${source})`, 'u'),
+      match: new RegExp(match, 'u'),
       full: new RegExp(`^(?:${source})$`, 'u'),
       search: new RegExp(source, 'u'),
       re2Error: re2Problem(pattern),
     };
   } catch (err) {
-    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+    // "Invalid regular expression: /<our source>/u: Nothing to repeat" → the reason only.
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = message.replace(`Invalid regular expression: /${match}/u: `, '');
     throw new RegexSyntaxError(pattern, reason);
   }
 }

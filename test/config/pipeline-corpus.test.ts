@@ -10,7 +10,12 @@ import type { ConfigProblem } from '../../src/config/errors.js';
 import { loadYaml } from '../../src/config/yaml.js';
 import { PIPELINE_DEFAULTS, REPORTER_ACTIONS } from '../../src/model/pipeline.js';
 import { CORPUS } from '../helpers/fixtures.js';
-import { connectionsFrom, type ParseResult, parseValue, SCHEMAS_BY_DRIVER } from './pipeline-helpers.js';
+import {
+  connectionsFrom,
+  type ParseResult,
+  parseValue,
+  SCHEMAS_BY_DRIVER,
+} from './pipeline-helpers.js';
 
 const FIXTURES = join(CORPUS, 'zuul-test-fixtures');
 
@@ -65,7 +70,10 @@ function pipelinesIn(path: string, connections = FIXTURE_CONNECTIONS): StanzaRes
 
 /** `- pipeline:` lines, counted from the text (independently of the YAML loader). */
 function stanzaLines(paths: string[]): number {
-  return paths.reduce((n, p) => n + (readFileSync(p, 'utf8').match(/^- pipeline:/gm)?.length ?? 0), 0);
+  return paths.reduce(
+    (n, p) => n + (readFileSync(p, 'utf8').match(/^- pipeline:/gm)?.length ?? 0),
+    0,
+  );
 }
 
 /** Connections the stanza uses whose driver this module has no schemas for. */
@@ -221,7 +229,9 @@ describe("Zuul's test fixtures: config/*/git/*/zuul.yaml and zuul.d/", () => {
     assert.ok(lookahead.length > 0);
     for (const r of lookahead) {
       assert.ok(r.pipeline, `${r.file} ${r.name}`);
-      assert.ok(r.warnings.some((w) => w.errorName === 'Regex Deprecation' && w.severity === 'warning'));
+      assert.ok(
+        r.warnings.some((w) => w.errorName === 'Regex Deprecation' && w.severity === 'warning'),
+      );
     }
   });
 });
@@ -234,7 +244,9 @@ describe("Zuul's test layouts (layouts/**/*.yaml)", () => {
   test('every stanza is found and every supported one accepted, but for Zuul 14 removals', () => {
     assert.equal(results.length, stanzaLines(files));
     const supported = results.filter((r) => unsupportedConnections(r.raw).length === 0);
-    const rejected = supported.filter((r) => r.error).map((r) => `${r.file}: ${r.name.slice(0, 20)}`);
+    const rejected = supported
+      .filter((r) => r.error)
+      .map((r) => `${r.file}: ${r.name.slice(0, 20)}`);
     assert.deepEqual(rejected, [
       'layouts/reporting-github.yaml: reporting',
       'layouts/reporting-github.yaml: this_is_a_really_stu',
@@ -250,7 +262,10 @@ describe("Zuul's test layouts (layouts/**/*.yaml)", () => {
     for (const r of file) assert.equal(!!r.error, withStatusUrl.includes(r), r.name);
     for (const r of withStatusUrl) {
       assert.equal(r.error?.path.at(-1), 'status-url');
-      assert.match(r.error!.message, /^extra keys not allowed @ data\['\w+'\]\['github'\]\['status-url'\]/);
+      assert.match(
+        r.error!.message,
+        /^extra keys not allowed @ data\['\w+'\]\['github'\]\['status-url'\]/,
+      );
     }
   });
 

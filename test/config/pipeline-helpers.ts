@@ -73,10 +73,7 @@ export interface ParseResult {
 }
 
 /** Parses one stanza value; returns the pipeline or the problem, and warnings. */
-export function parseValue(
-  value: unknown,
-  ctx: Partial<PipelineParseContext> = {},
-): ParseResult {
+export function parseValue(value: unknown, ctx: Partial<PipelineParseContext> = {}): ParseResult {
   const warnings: ConfigProblem[] = [];
   try {
     const pipeline = parsePipeline(value, {

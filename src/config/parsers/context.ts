@@ -66,11 +66,7 @@ export function compileRegexList(
       }
       return r;
     } catch (err) {
-      throw new ConfigProblem(
-        `Invalid regular expression: ${(err as Error).message}`,
-        'Unknown',
-        [...path, i],
-      );
+      throw new ConfigProblem((err as Error).message, 'Unknown', [...path, i]);
     }
   });
 }

@@ -2,8 +2,12 @@
 // the SMTP subject) against the fields its formatter will be given, so a
 // report-time KeyError becomes a configuration error the author sees.
 
-import { type FormatField, FormatStringError, formatStringFields } from '../../model/format-string.js';
-import { ConfigProblem, type ConfigPath } from '../errors.js';
+import {
+  type FormatField,
+  FormatStringError,
+  formatStringFields,
+} from '../../model/format-string.js';
+import { type ConfigPath, ConfigProblem } from '../errors.js';
 
 /**
  * Returns one error for the first problem in `template` (found at `path`):
@@ -19,7 +23,9 @@ export function formatTemplateProblems(
     fields = formatStringFields(template);
   } catch (err) {
     if (!(err instanceof FormatStringError)) throw err;
-    return [new ConfigProblem(`Invalid format string "${template}": ${err.message}`, 'Unknown', path)];
+    return [
+      new ConfigProblem(`Invalid format string "${template}": ${err.message}`, 'Unknown', path),
+    ];
   }
   for (const f of fields) {
     if (f.positional) {

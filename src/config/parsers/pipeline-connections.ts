@@ -3,15 +3,15 @@
 // that role (and, for triggers and reporters, that the tenant allows); their
 // values are validated by that driver's schema and checks.
 
+import type { PipelineSchemas } from '../../drivers/driver.js';
+import type { PipelineChecks, PipelineValueCheck } from '../../drivers/schema-checks.js';
 import type { SourceContext } from '../../model/config-error.js';
 import type {
   PipelineReporter,
   PipelineRequirement,
   PipelineTrigger,
 } from '../../model/pipeline.js';
-import type { PipelineSchemas } from '../../drivers/driver.js';
-import type { PipelineChecks, PipelineValueCheck } from '../../drivers/schema-checks.js';
-import { ConfigProblem, type ConfigPath } from '../errors.js';
+import { type ConfigPath, ConfigProblem } from '../errors.js';
 import { validateDetailed } from './validate-detail.js';
 
 /** What the parser needs to know about one connection. */
@@ -72,7 +72,11 @@ function connectionFor(
     );
   }
   const allowed =
-    role === 'trigger' ? ctx.allowedTriggers : role === 'reporter' ? ctx.allowedReporters : undefined;
+    role === 'trigger'
+      ? ctx.allowedTriggers
+      : role === 'reporter'
+        ? ctx.allowedReporters
+        : undefined;
   if (allowed && !allowed.includes(name)) {
     throw new ConfigProblem(`Unknown connection named "${name}".`, 'Unknown Connection', path);
   }

@@ -24,11 +24,17 @@ function explain(attr: string, field: FormatField): string | undefined {
     );
   }
   if (field.argName === 'item_url') {
-    return field.steps.length ? `The field "{${field.text}}" in ${attr} is not available; use {item_url}` : undefined;
+    return field.steps.length
+      ? `The field "{${field.text}}" in ${attr} is not available; use {item_url}`
+      : undefined;
   }
   if (field.argName === 'pipeline') {
-    const ok = field.steps.length === 0 || (field.steps.length === 1 && 'attr' in field.steps[0] && field.steps[0].attr === 'name');
-    return ok ? undefined : `The field "{${field.text}}" in ${attr} is not available; only {pipeline.name} is`;
+    const ok =
+      field.steps.length === 0 ||
+      (field.steps.length === 1 && 'attr' in field.steps[0] && field.steps[0].attr === 'name');
+    return ok
+      ? undefined
+      : `The field "{${field.text}}" in ${attr} is not available; only {pipeline.name} is`;
   }
   return `Unknown field "{${field.argName}}" in ${attr}; available fields: {pipeline.name}, {item_url}`;
 }

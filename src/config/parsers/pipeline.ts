@@ -102,9 +102,15 @@ export function parsePipeline(raw: unknown, ctx: PipelineParseContext): Pipeline
     windowFloor: orDefault(c['window-floor'], d.windowFloor),
     // `window-ceiling: null` (or absent) means unlimited.
     windowCeiling: orDefault<number | null>(c['window-ceiling'], d.windowCeiling),
-    windowIncreaseType: orDefault<WindowAdjustType>(c['window-increase-type'], d.windowIncreaseType),
+    windowIncreaseType: orDefault<WindowAdjustType>(
+      c['window-increase-type'],
+      d.windowIncreaseType,
+    ),
     windowIncreaseFactor: orDefault(c['window-increase-factor'], d.windowIncreaseFactor),
-    windowDecreaseType: orDefault<WindowAdjustType>(c['window-decrease-type'], d.windowDecreaseType),
+    windowDecreaseType: orDefault<WindowAdjustType>(
+      c['window-decrease-type'],
+      d.windowDecreaseType,
+    ),
     windowDecreaseFactor: orDefault(c['window-decrease-factor'], d.windowDecreaseFactor),
     sourceContext: ctx.source,
   };

@@ -8,7 +8,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { ConfigProblem, type ConfigPath } from '../errors.js';
+import { type ConfigPath, ConfigProblem } from '../errors.js';
 import { validateAt } from '../schema.js';
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
@@ -93,6 +93,10 @@ export function validateDetailed(schema: TSchema, value: unknown, path: ConfigPa
     const found = deepest(checker(schema).Errors(value));
     if (!found || path.length + found.path.length <= err.path.length) throw err;
     const full = [...path, ...found.path];
-    throw new ConfigProblem(`${messageFor(found.error)} @ data${describePath(full)}`, 'Unknown', full);
+    throw new ConfigProblem(
+      `${messageFor(found.error)} @ data${describePath(full)}`,
+      'Unknown',
+      full,
+    );
   }
 }

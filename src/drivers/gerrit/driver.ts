@@ -1,9 +1,10 @@
+import { gerritPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
 import { GerritConnection } from './connection.js';
 
 export const gerritDriver: Driver = {
   name: 'gerrit',
   // Trigger/require/reject/reporter schemas come from drivers/gerrit/schema.ts.
-  pipelineSchemas: {},
+  pipelineSchemas: gerritPipelineSchemas,
   createConnection: (config, deps) => new GerritConnection(config, deps),
 };

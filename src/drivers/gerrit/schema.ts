@@ -3,7 +3,7 @@
 // gerritreporter schemas, plus `debug` from Zuul 12.1).
 
 import { Type } from '@sinclair/typebox';
-import type { ConfigProblem, ConfigPath } from '../../config/errors.js';
+import type { ConfigPath, ConfigProblem } from '../../config/errors.js';
 import { Bool, Int, ScalarOrList, Str } from '../../config/schema.js';
 import type { DriverPipelineSchemas } from '../schema-checks.js';
 import {

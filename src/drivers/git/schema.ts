@@ -4,7 +4,14 @@
 import type { ConfigProblem } from '../../config/errors.js';
 import { Bool } from '../../config/schema.js';
 import type { DriverPipelineSchemas } from '../schema-checks.js';
-import { DebugFlag, OneOrMoreOf, Opt, OptRegexList, regexAttrProblems, Strict } from '../schema-common.js';
+import {
+  DebugFlag,
+  OneOrMoreOf,
+  Opt,
+  OptRegexList,
+  regexAttrProblems,
+  Strict,
+} from '../schema-common.js';
 
 const Trigger = Strict({
   event: OneOrMoreOf(['ref-updated']),

@@ -1,6 +1,7 @@
 // driver=github, source side only for now: where projects are cloned
 // from. API access (app or token), webhooks and reporting come later.
 
+import { githubPipelineSchemas } from './schema.js';
 import { ConnectionOptions } from '../connection-options.js';
 import type { Connection, ConnectionConfig, Driver, DriverDeps } from '../driver.js';
 import { RepoRefsSource } from '../git/connection.js';
@@ -41,6 +42,6 @@ export class GithubConnection implements Connection {
 
 export const githubDriver: Driver = {
   name: 'github',
-  pipelineSchemas: {},
+  pipelineSchemas: githubPipelineSchemas,
   createConnection: (config, deps) => new GithubConnection(config, deps),
 };

@@ -2,7 +2,7 @@
 // warns when a filter does not fit it (accepting the old, looser schema), and
 // warns about deprecated spellings. These are those warnings, in Zuul's words.
 
-import type { ConfigProblem, ConfigPath } from '../../config/errors.js';
+import type { ConfigPath, ConfigProblem } from '../../config/errors.js';
 import { deprecation } from '../schema-common.js';
 
 interface EventShape {

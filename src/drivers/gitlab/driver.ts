@@ -1,5 +1,6 @@
 // driver=gitlab, source side only for now: where projects are cloned from.
 
+import { gitlabPipelineSchemas } from './schema.js';
 import { ConnectionOptions } from '../connection-options.js';
 import type { Connection, ConnectionConfig, Driver, DriverDeps } from '../driver.js';
 import { RepoRefsSource } from '../git/connection.js';
@@ -52,6 +53,6 @@ export class GitlabConnection implements Connection {
 
 export const gitlabDriver: Driver = {
   name: 'gitlab',
-  pipelineSchemas: {},
+  pipelineSchemas: gitlabPipelineSchemas,
   createConnection: (config, deps) => new GitlabConnection(config, deps),
 };

@@ -1,10 +1,11 @@
 // driver=mqtt: a reporter only (no source). Options are kept for the
 // reporter, which comes later.
 
+import { mqttPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
 
 export const mqttDriver: Driver = {
   name: 'mqtt',
-  pipelineSchemas: {},
+  pipelineSchemas: mqttPipelineSchemas,
   createConnection: (config) => ({ name: config.name, driverName: 'mqtt', config }),
 };

@@ -2,9 +2,9 @@
 // topic built from the item (a Python format template).
 
 import { ConfigProblem } from '../../config/errors.js';
+import { formatTemplateProblems } from '../../config/parsers/format-template.js';
 import { Bool, Int, Str } from '../../config/schema.js';
 import type { DriverPipelineSchemas } from '../schema-checks.js';
-import { formatTemplateProblems } from '../../config/parsers/format-template.js';
 import { Opt, Strict } from '../schema-common.js';
 
 /** Fields the topic template is formatted with. */

@@ -1,10 +1,11 @@
 // driver=smtp: a reporter only (no source). Options are kept for the
 // reporter, which comes later.
 
+import { smtpPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
 
 export const smtpDriver: Driver = {
   name: 'smtp',
-  pipelineSchemas: {},
+  pipelineSchemas: smtpPipelineSchemas,
   createConnection: (config) => ({ name: config.name, driverName: 'smtp', config }),
 };

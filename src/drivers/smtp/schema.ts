@@ -2,9 +2,9 @@
 // of the connection's default addresses and the subject.
 
 import type { ConfigProblem } from '../../config/errors.js';
+import { formatTemplateProblems } from '../../config/parsers/format-template.js';
 import { Str } from '../../config/schema.js';
 import type { DriverPipelineSchemas } from '../schema-checks.js';
-import { formatTemplateProblems } from '../../config/parsers/format-template.js';
 import { Opt, Strict } from '../schema-common.js';
 
 const Reporter = Strict({

@@ -82,7 +82,8 @@ function checkExpression(rule: FieldRule, expr: string): void {
   if (range) {
     const first = Number(range[1]);
     // `5/10` means 5, 15, 25 … up to the field's maximum.
-    const last = range[2] !== undefined ? Number(range[2]) : range[3] !== undefined ? rule.max : first;
+    const last =
+      range[2] !== undefined ? Number(range[2]) : range[3] !== undefined ? rule.max : first;
     checkRange(rule, first, last);
     checkStep(rule, range[3] === undefined ? undefined : Number(range[3]), last - first);
     return;
@@ -96,7 +97,9 @@ function checkExpression(rule: FieldRule, expr: string): void {
         throw new CronSpecError(`invalid name "${expr}" in field "${rule.name}"`);
       }
       if (first > last) {
-        throw new CronSpecError(`the minimum value in a range must not be higher than the maximum in field "${rule.name}"`);
+        throw new CronSpecError(
+          `the minimum value in a range must not be higher than the maximum in field "${rule.name}"`,
+        );
       }
       return;
     }
@@ -127,7 +130,9 @@ export function parseCronSpec(spec: string): CronSpec {
   }
   if (jitterText !== undefined) {
     if (!/^\+?\d+$/.test(jitterText)) {
-      throw new CronSpecError(`the jitter (7th field) must be a whole number of seconds, not "${jitterText}"`);
+      throw new CronSpecError(
+        `the jitter (7th field) must be a whole number of seconds, not "${jitterText}"`,
+      );
     }
     result.jitter = Number(jitterText);
   }

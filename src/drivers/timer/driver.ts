@@ -1,11 +1,12 @@
 // The built-in `timer` connection: exists without a zuul.conf section and
 // has no source (no projects live there).
 
+import { timerPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
 
 export const timerDriver: Driver = {
   name: 'timer',
   builtin: true,
-  pipelineSchemas: {},
+  pipelineSchemas: timerPipelineSchemas,
   createConnection: (config) => ({ name: config.name, driverName: 'timer', config }),
 };

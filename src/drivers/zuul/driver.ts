@@ -1,11 +1,12 @@
 // The built-in `zuul` connection: exists without a zuul.conf section and
 // has no source (no projects live there).
 
+import { zuulPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
 
 export const zuulDriver: Driver = {
   name: 'zuul',
   builtin: true,
-  pipelineSchemas: {},
+  pipelineSchemas: zuulPipelineSchemas,
   createConnection: (config) => ({ name: config.name, driverName: 'zuul', config }),
 };

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets zuul-ts up and runs it on a small local deployment: two git
+# repositories made from examples/quickstart, a zuul.conf pointing at them,
+# then the tenant file check and a full configuration check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+work="${ZUUL_TS_QUICKSTART_DIR:-$PWD/.quickstart}"
+rm -rf "$work"
+mkdir -p "$work/upstream"
+for repo in examples/quickstart/repos/*/; do
+  name=$(basename "$repo")
+  cp -r "$repo" "$work/upstream/$name"
+  git -C "$work/upstream/$name" init -q -b master
+  git -C "$work/upstream/$name" add -A
+  git -C "$work/upstream/$name" -c user.name=quickstart -c user.email=quickstart@example.com \
+    commit -q -m "Initial commit"
+done
+cp examples/quickstart/main.yaml "$work/main.yaml"
+cat > "$work/zuul.conf" <<CONF
+[scheduler]
+tenant_config=main.yaml
+
+[merger]
+git_dir=$work/git
+
+[database]
+dburi=sqlite:///$work/zuul.db
+
+[keystore]
+password=quickstart-only
+
+[connection local]
+driver=git
+baseurl=file://$work/upstream
+CONF
+
+npx zuul-ts tenant-conf-check -c "$work/zuul.conf"
+npx zuul-ts config-check -c "$work/zuul.conf"
