@@ -39,13 +39,25 @@ export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
     return 1;
   }
   if (opts.json) {
-    console.log(JSON.stringify(results.map((r) => ({ tenant: r.tenant, errors: r.errors.map(toJson) })), null, 2));
+    console.log(
+      JSON.stringify(
+        results.map((r) => ({ tenant: r.tenant, errors: r.errors.map(toJson) })),
+        null,
+        2,
+      ),
+    );
   } else {
     for (const r of results) {
       for (const e of r.errors) console.log(`${r.tenant}: ${formatErrorLine(e)}`);
     }
-    const errors = results.reduce((n, r) => n + r.errors.filter((e) => e.severity === 'error').length, 0);
-    const warnings = results.reduce((n, r) => n + r.errors.filter((e) => e.severity === 'warning').length, 0);
+    const errors = results.reduce(
+      (n, r) => n + r.errors.filter((e) => e.severity === 'error').length,
+      0,
+    );
+    const warnings = results.reduce(
+      (n, r) => n + r.errors.filter((e) => e.severity === 'warning').length,
+      0,
+    );
     console.log(`${results.length} tenant(s) checked: ${errors} error(s), ${warnings} warning(s)`);
   }
   return results.some((r) => r.errors.some((e) => e.severity === 'error')) ? 1 : 0;
@@ -55,7 +67,11 @@ export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
 export function toJson(e: ConfigError): Record<string, unknown> {
   return {
     source_context: e.sourceContext
-      ? { project: e.sourceContext.project, branch: e.sourceContext.branch, path: e.sourceContext.path }
+      ? {
+          project: e.sourceContext.project,
+          branch: e.sourceContext.branch,
+          path: e.sourceContext.path,
+        }
       : null,
     error: e.error,
     short_error: e.shortError,

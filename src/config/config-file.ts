@@ -12,7 +12,13 @@ import type { ConfigClass } from '../model/tenant.js';
 import { ConfigErrorList, ConfigProblem, type StanzaLocation } from './errors.js';
 import type { StanzaContext } from './parsers/context.js';
 import { parseJob } from './parsers/job.js';
-import { parseFlavor, parseImage, parseLabel, parseProvider, parseSection } from './parsers/launcher.js';
+import {
+  parseFlavor,
+  parseImage,
+  parseLabel,
+  parseProvider,
+  parseSection,
+} from './parsers/launcher.js';
 import { parseNodeset } from './parsers/nodeset.js';
 import { type PipelineParseContext, parsePipeline } from './parsers/pipeline.js';
 import { parseProject, parseProjectTemplate } from './parsers/project.js';
@@ -120,11 +126,7 @@ interface Stanza {
 }
 
 /** Splits a file into stanzas, checking the file's overall shape. */
-function splitStanzas(
-  yaml: LoadedYaml,
-  errors: ConfigErrorList,
-  source: SourceContext,
-): Stanza[] {
+function splitStanzas(yaml: LoadedYaml, errors: ConfigErrorList, source: SourceContext): Stanza[] {
   const doc = yaml.value;
   if (doc === null || doc === undefined) return [];
   if (!Array.isArray(doc)) {
@@ -142,7 +144,9 @@ function splitStanzas(
     const where: StanzaLocation = { source, yaml, offset };
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       errors.addProblem(
-        new ConfigProblem('Each item of the configuration must be a mapping with one key, the object type'),
+        new ConfigProblem(
+          'Each item of the configuration must be a mapping with one key, the object type',
+        ),
         where,
       );
       return;
@@ -164,10 +168,7 @@ function splitStanzas(
     }
     const value = (item as Record<string, unknown>)[kind];
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      errors.addProblem(
-        new ConfigProblem(`The value of a ${kind} item must be a mapping`),
-        where,
-      );
+      errors.addProblem(new ConfigProblem(`The value of a ${kind} item must be a mapping`), where);
       return;
     }
     stanzas.push({ kind, value, offset });
@@ -252,7 +253,11 @@ function parseStanza(
 ): unknown {
   switch (kind) {
     case 'pipeline':
-      return parsePipeline(value, { ...options.pipelineContext, source: ctx.source, warn: ctx.warn });
+      return parsePipeline(value, {
+        ...options.pipelineContext,
+        source: ctx.source,
+        warn: ctx.warn,
+      });
     case 'job':
       return parseJob(value, ctx);
     case 'project':

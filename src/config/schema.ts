@@ -2,9 +2,9 @@
 // and validation failures turned into Zuul-style messages with a path.
 
 import { type TSchema, Type } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
-import { ConfigProblem, type ConfigPath } from './errors.js';
+import { type ConfigPath, ConfigProblem } from './errors.js';
 import { EncryptedValue, TaggedValue } from './yaml.js';
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
@@ -118,8 +118,11 @@ function assertNoNestedTags(v: unknown, path: (string | number)[]): void {
     );
   }
   if (v instanceof EncryptedValue || v === null || typeof v !== 'object') return;
-  if (Array.isArray(v)) v.forEach((item, i) => assertNoNestedTags(item, [...path, i]));
-  else for (const [k, c] of Object.entries(v)) assertNoNestedTags(c, [...path, k]);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) assertNoNestedTags(v[i], [...path, i]);
+  } else {
+    for (const [k, c] of Object.entries(v)) assertNoNestedTags(c, [...path, k]);
+  }
 }
 
 // ---- common schema pieces --------------------------------------------------

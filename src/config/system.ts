@@ -3,8 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type { Connection } from '../drivers/driver.js';
-import { createConnections } from '../drivers/registry.js';
-import { getDriver } from '../drivers/registry.js';
+import { createConnections, getDriver } from '../drivers/registry.js';
 import { RepoCache } from '../merger/repo-cache.js';
 import type { TenantFile } from '../model/tenant.js';
 import type { ParseOptions } from './config-file.js';

@@ -4,20 +4,20 @@
 // tenants) and applies the tenant's rules about what each project may load.
 // Building the layout from the result is the layout builder's job.
 
-import type { ConfigError, SourceContext } from '../model/config-error.js';
-import type { TenantConfig, TenantProjectConfig } from '../model/tenant.js';
 import type { Connection } from '../drivers/driver.js';
 import type { RepoCache } from '../merger/repo-cache.js';
+import type { ConfigError, SourceContext } from '../model/config-error.js';
+import type { TenantConfig, TenantProjectConfig } from '../model/tenant.js';
+import { sortBranches, staticBranches } from './branches.js';
 import {
   appendParsedConfig,
   emptyParsedConfig,
-  type ParseOptions,
   type ParsedConfig,
+  type ParseOptions,
   parseConfigFile,
 } from './config-file.js';
 import { makeConfigError } from './errors.js';
 import { candidateConfigFiles, selectConfigFiles } from './project-files.js';
-import { sortBranches, staticBranches } from './branches.js';
 import { applyTenantRules } from './tenant-rules.js';
 
 /** A tenant project with what its source told us. */
@@ -51,7 +51,11 @@ export interface TenantLoaderDeps {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -80,13 +84,17 @@ export class TenantLoader {
     );
     const projects = resolved.filter((p): p is ResolvedProject => p !== undefined);
 
-    const branchConfigs = await mapLimited(projects, this.deps.concurrency ?? 8, async (project) => {
-      const out: ParsedConfig[] = [];
-      for (const branch of branchesToLoad(project)) {
-        out.push(await this.projectBranchConfig(project, branch));
-      }
-      return out;
-    });
+    const branchConfigs = await mapLimited(
+      projects,
+      this.deps.concurrency ?? 8,
+      async (project) => {
+        const out: ParsedConfig[] = [];
+        for (const branch of branchesToLoad(project)) {
+          out.push(await this.projectBranchConfig(project, branch));
+        }
+        return out;
+      },
+    );
 
     const config = emptyParsedConfig();
     projects.forEach((project, i) => {
@@ -120,11 +128,22 @@ export class TenantLoader {
         defaultBranch: 'master',
       };
     }
-    const [all, head] = await Promise.all([source.getBranches(name), source.getDefaultBranch(name)]);
+    const [all, head] = await Promise.all([
+      source.getBranches(name),
+      source.getDefaultBranch(name),
+    ]);
     const defaultBranch = head ?? 'master';
     const sorted = sortBranches(all, defaultBranch);
     const { branches, dynamicBranches } = staticBranches(sorted, p);
-    return { config: p, connection, name, canonicalName: `${host}/${name}`, branches, dynamicBranches, defaultBranch };
+    return {
+      config: p,
+      connection,
+      name,
+      canonicalName: `${host}/${name}`,
+      branches,
+      dynamicBranches,
+      defaultBranch,
+    };
   }
 
   private projectBranchConfig(project: ResolvedProject, branch: string): Promise<ParsedConfig> {
@@ -153,13 +172,21 @@ export class TenantLoader {
     try {
       const extra = project.config.extraConfigPaths;
       paths = await this.deps.repos.readTree(repoKey, branch);
-      contents = await this.deps.repos.readFiles(repoKey, branch, candidateConfigFiles(paths, extra));
+      contents = await this.deps.repos.readFiles(
+        repoKey,
+        branch,
+        candidateConfigFiles(paths, extra),
+      );
     } catch (err) {
       // The branch may have gone away between listing and reading: that is
       // an error for this project branch only.
       result.errors.push(
         makeConfigError(
-          { message: `Unable to read ${project.name}@${branch}: ${(err as Error).message}`, errorName: 'Unknown', severity: 'error' },
+          {
+            message: `Unable to read ${project.name}@${branch}: ${(err as Error).message}`,
+            errorName: 'Unknown',
+            severity: 'error',
+          },
           { source },
         ),
       );
@@ -183,7 +210,10 @@ export class TenantLoader {
     for (const path of selection.files) {
       const bytes = contents.get(path);
       if (!bytes) continue;
-      appendParsedConfig(result, parseConfigFile(bytes, { ...source, path }, this.deps.parseOptions));
+      appendParsedConfig(
+        result,
+        parseConfigFile(bytes, { ...source, path }, this.deps.parseOptions),
+      );
     }
     return result;
   }

@@ -30,7 +30,12 @@ const CLASS_OF: Record<keyof Lists, ConfigClass> = {
   providers: 'provider',
 };
 
-function errorAt(obj: object, message: string, errorName: string, path: string[] = []): ConfigError {
+function errorAt(
+  obj: object,
+  message: string,
+  errorName: string,
+  path: string[] = [],
+): ConfigError {
   const where = stanzaLocationOf(obj);
   const fallback = (obj as { sourceContext?: ConfigError['sourceContext'] }).sourceContext;
   return makeConfigError(
@@ -39,7 +44,11 @@ function errorAt(obj: object, message: string, errorName: string, path: string[]
   );
 }
 
-function jobProblem(job: JobVariant, project: ResolvedProject, tenant: TenantConfig): ConfigError | undefined {
+function jobProblem(
+  job: JobVariant,
+  project: ResolvedProject,
+  tenant: TenantConfig,
+): ConfigError | undefined {
   const max = tenant.maxJobTimeout;
   if (max !== -1) {
     for (const [attr, value] of [
@@ -72,7 +81,9 @@ function mayConfigure(project: ResolvedProject, target: ResolvedProject): boolea
   if (target === project) return true;
   if (target.config.trusted) return false;
   const patterns = project.config.configureProjects ?? [];
-  return patterns.some((p) => namesOf(target).some((n) => regexFullMatches(compileZuulRegex(p), n)));
+  return patterns.some((p) =>
+    namesOf(target).some((n) => regexFullMatches(compileZuulRegex(p), n)),
+  );
 }
 
 function projectStanzaProblem(
@@ -114,7 +125,11 @@ export function applyTenantRules(
       if (!classes.has(cls)) continue;
       let problem: ConfigError | undefined;
       if (cls === 'pipeline' && !project.config.trusted) {
-        problem = errorAt(obj, 'Pipelines may not be defined in untrusted repos', 'Pipeline Forbidden');
+        problem = errorAt(
+          obj,
+          'Pipelines may not be defined in untrusted repos',
+          'Pipeline Forbidden',
+        );
       } else if (cls === 'job') {
         problem = jobProblem(obj as JobVariant, project, tenant);
       } else if (cls === 'project') {

@@ -50,10 +50,7 @@ export interface JobDependencyRef {
   soft: boolean;
 }
 
-export type ProjectFilter =
-  | { type: 'name'; name: string }
-  | { type: 'change' }
-  | { type: 'item' };
+export type ProjectFilter = { type: 'name'; name: string } | { type: 'change' } | { type: 'item' };
 
 export type JobType = 'regular' | 'initializer' | 'reporter';
 

@@ -41,9 +41,9 @@ export class RegexSyntaxError extends Error {
 }
 
 interface Compiled {
-  match: RegExp;
-  full: RegExp;
-  search: RegExp;
+  match: (s: string) => boolean;
+  full: (s: string) => boolean;
+  search: (s: string) => boolean;
   /** RE2's error, when RE2 rejects the pattern. */
   re2Error?: string;
 }
@@ -54,30 +54,43 @@ const CACHE_LIMIT = 10_000;
 const cache = new Map<string, Compiled>();
 
 function build(pattern: string): Compiled {
+  const re2Error = re2Problem(pattern);
   let source: string;
   try {
     source = translatePythonRegex(pattern);
   } catch (err) {
-    if (err instanceof RegexTranslateError) throw new RegexSyntaxError(pattern, err.message);
-    throw err;
+    if (!(err instanceof RegexTranslateError)) throw err;
+    if (re2Error === undefined) return withRe2(pattern);
+    throw new RegexSyntaxError(pattern, err.message);
   }
   // The wrappers are non-capturing, so group numbers and back-references in
   // the user's pattern are unchanged. Translated patterns never rely on
   // JavaScript's `m` flag, so `^` and `$` here mean start and end of input.
   const match = `^(?:${source})`;
   try {
-    return {
-      match: new RegExp(match, 'u'),
-      full: new RegExp(`^(?:${source})$`, 'u'),
-      search: new RegExp(source, 'u'),
-      re2Error: re2Problem(pattern),
-    };
+    const m = new RegExp(match, 'u');
+    const f = new RegExp(`^(?:${source})$`, 'u');
+    const r = new RegExp(source, 'u');
+    return { match: (s) => m.test(s), full: (s) => f.test(s), search: (s) => r.test(s), re2Error };
   } catch (err) {
+    // Some patterns only RE2 reads (e.g. `^*`, which OpenDev uses): Zuul
+    // compiles with RE2 first, so they are valid and RE2 matches them.
+    if (re2Error === undefined) return withRe2(pattern);
     // "Invalid regular expression: /<our source>/u: Nothing to repeat" → the reason only.
     const message = err instanceof Error ? err.message : String(err);
     const reason = message.replace(`Invalid regular expression: /${match}/u: `, '');
     throw new RegexSyntaxError(pattern, reason);
   }
+}
+
+/** Matching with RE2 itself, for patterns JavaScript cannot express. */
+function withRe2(pattern: string): Compiled {
+  const re = RE2JS.compile(pattern);
+  return {
+    match: (s) => re.matcher(s).lookingAt(),
+    full: (s) => re.matcher(s).matches(),
+    search: (s) => re.matcher(s).find(),
+  };
 }
 
 function compiled(pattern: string): Compiled {
@@ -126,15 +139,15 @@ export function regexError(pattern: string): string | undefined {
 
 /** Python `re.match`: anchored at the start only (`negate` inverts). */
 export function regexMatches(r: ZuulRegex, s: string): boolean {
-  return compiled(r.pattern).match.test(s) !== r.negate;
+  return compiled(r.pattern).match(s) !== r.negate;
 }
 
 /** Python `re.fullmatch`: the whole string must match (`negate` inverts). */
 export function regexFullMatches(r: ZuulRegex, s: string): boolean {
-  return compiled(r.pattern).full.test(s) !== r.negate;
+  return compiled(r.pattern).full(s) !== r.negate;
 }
 
 /** Python `re.search`: a match anywhere in the string (`negate` inverts). */
 export function regexSearches(r: ZuulRegex, s: string): boolean {
-  return compiled(r.pattern).search.test(s) !== r.negate;
+  return compiled(r.pattern).search(s) !== r.negate;
 }

@@ -8,7 +8,15 @@
 // src/ knows it is under test.
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +106,8 @@ export function projectNamesOf(tenantYaml: string): Map<string, Set<string>> {
     }
   };
   for (const item of doc ?? []) {
-    const tenant = (item as { tenant?: { source?: Record<string, Record<string, unknown[]>> } }).tenant;
+    const tenant = (item as { tenant?: { source?: Record<string, Record<string, unknown[]>> } })
+      .tenant;
     for (const [conn, lists] of Object.entries(tenant?.source ?? {})) {
       visit(conn, lists?.['config-projects'] ?? []);
       visit(conn, lists?.['untrusted-projects'] ?? []);
@@ -111,7 +120,8 @@ export function projectNamesOf(tenantYaml: string): Map<string, Set<string>> {
 export function driverFor(connection: string): 'gerrit' | 'github' | 'gitlab' | 'git' {
   if (connection.startsWith('github')) return 'github';
   if (connection.startsWith('gitlab')) return 'gitlab';
-  if (connection === 'git' || connection === 'upstream' || connection.startsWith('outside')) return 'git';
+  if (connection === 'git' || connection === 'upstream' || connection.startsWith('outside'))
+    return 'git';
   return 'gerrit';
 }
 

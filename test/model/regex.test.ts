@@ -219,3 +219,12 @@ describe('translatePythonRegex', () => {
     }
   });
 });
+
+test('patterns only RE2 accepts (OpenDev uses `^*/…`) compile and match with RE2', () => {
+  const r = compileZuulRegex('^*/(victoria|2024.1)$');
+  assert.equal(r.re2Incompatible, false);
+  assert.equal(regexMatches(r, '*/victoria'), false);
+  assert.equal(regexMatches(r, '/victoria'), true);
+  assert.equal(regexMatches(r, 'stable/victoria'), false);
+  assert.equal(regexFullMatches(r, '/2024.1'), true);
+});

@@ -1,13 +1,10 @@
 // What every in-repo object parser receives, and checks they share.
 
 import type { SourceContext } from '../../model/config-error.js';
-import {
-  RESERVED_VARIABLE_NAMES,
-  VARIABLE_NAME_PATTERN,
-} from '../../model/job.js';
+import { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../../model/job.js';
 import type { Pragma } from '../../model/objects.js';
 import { compileZuulRegex, type ZuulRegex } from '../../model/regex.js';
-import { ConfigProblem, type ConfigPath } from '../errors.js';
+import { type ConfigPath, ConfigProblem } from '../errors.js';
 import { asList } from '../schema.js';
 
 export interface StanzaContext {

@@ -16,10 +16,7 @@ const SemaphoreItem = Type.Union([
 
 const PlaybookItem = Type.Union([
   Str,
-  Type.Object(
-    { name: Str, semaphores: opt(ScalarOrList(Str)) },
-    { additionalProperties: false },
-  ),
+  Type.Object({ name: Str, semaphores: opt(ScalarOrList(Str)) }, { additionalProperties: false }),
 ]);
 const PostPlaybookItem = Type.Union([
   Str,
@@ -53,15 +50,15 @@ const RequiredProjectItem = Type.Union([
 const ProjectFilterItem = Type.Union([
   Str,
   Type.Object({ type: Type.Literal('name'), name: Str }, { additionalProperties: false }),
-  Type.Object({ type: Type.Union([Type.Literal('change'), Type.Literal('item')]) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Union([Type.Literal('change'), Type.Literal('item')]) },
+    { additionalProperties: false },
+  ),
 ]);
 
 const IncludeVarsItem = Type.Union([
   Str,
-  Type.Object(
-    { name: Str, project: Str, required: opt(Bool) },
-    { additionalProperties: false },
-  ),
+  Type.Object({ name: Str, project: Str, required: opt(Bool) }, { additionalProperties: false }),
   Type.Object(
     { name: Str, 'zuul-project': opt(Bool), 'use-ref': opt(Bool), required: opt(Bool) },
     { additionalProperties: false },

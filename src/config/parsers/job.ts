@@ -10,7 +10,7 @@ import type {
   PlaybookRef,
   ProjectFilter,
 } from '../../model/job.js';
-import { ConfigProblem, type ConfigPath } from '../errors.js';
+import { type ConfigPath, ConfigProblem } from '../errors.js';
 import { asList, stripOverrideTags, validateAt } from '../schema.js';
 import {
   checkVariableNames,
@@ -88,7 +88,11 @@ function parseJobBody(
   job.protected = c.protected;
   job.intermediate = c.intermediate;
   if (c.intermediate && !c.abstract) {
-    throw new ConfigProblem('An intermediate job must also be abstract', 'Unknown', at('intermediate'));
+    throw new ConfigProblem(
+      'An intermediate job must also be abstract',
+      'Unknown',
+      at('intermediate'),
+    );
   }
   if (c['attribute-control']) {
     job.attributeControl = {};
@@ -109,7 +113,12 @@ function parseJobBody(
   job.voting = c.voting;
 
   // `semaphore` is the deprecated single form, ignored when `semaphores` is given.
-  const semaphores = c.semaphores !== undefined ? asList(c.semaphores) : c.semaphore !== undefined ? [c.semaphore] : undefined;
+  const semaphores =
+    c.semaphores !== undefined
+      ? asList(c.semaphores)
+      : c.semaphore !== undefined
+        ? [c.semaphore]
+        : undefined;
   if (semaphores) {
     job.semaphores = semaphores.map((s) =>
       typeof s === 'string'
@@ -139,7 +148,11 @@ function parseJobBody(
   for (const attr of ['pre-timeout', 'timeout', 'post-timeout', 'attempts'] as const) {
     const v = c[attr];
     if (v !== undefined && v < (attr === 'attempts' ? 1 : 0)) {
-      throw new ConfigProblem(`The ${attr} value must not be negative or zero`, 'Unknown', at(attr));
+      throw new ConfigProblem(
+        `The ${attr} value must not be negative or zero`,
+        'Unknown',
+        at(attr),
+      );
     }
   }
   if (c['pre-timeout'] !== undefined && c.timeout !== undefined && c['pre-timeout'] > c.timeout) {
@@ -196,8 +209,10 @@ function parseJobBody(
           },
     );
   }
-  if (c['include-projects'] !== undefined) job.includeProjects = projectFilters(c['include-projects']);
-  if (c['exclude-projects'] !== undefined) job.excludeProjects = projectFilters(c['exclude-projects']);
+  if (c['include-projects'] !== undefined)
+    job.includeProjects = projectFilters(c['include-projects']);
+  if (c['exclude-projects'] !== undefined)
+    job.excludeProjects = projectFilters(c['exclude-projects']);
 
   for (const attr of ['vars', 'extra-vars'] as const) {
     checkVariableNames(c[attr], at(attr));
@@ -288,7 +303,13 @@ function projectFilters(
 function includeVars(
   raw:
     | string
-    | { name: string; project?: string; required?: boolean; 'zuul-project'?: boolean; 'use-ref'?: boolean },
+    | {
+        name: string;
+        project?: string;
+        required?: boolean;
+        'zuul-project'?: boolean;
+        'use-ref'?: boolean;
+      },
 ): IncludeVarsRef {
   if (typeof raw === 'string') {
     return { name: raw, zuulProject: false, useRef: true, required: true };

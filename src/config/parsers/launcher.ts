@@ -61,7 +61,9 @@ export function parseLabel(raw: unknown, ctx: StanzaContext): Label {
   };
 }
 
-const EntryList = Type.Array(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())]));
+const EntryList = Type.Array(
+  Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())]),
+);
 const SectionSchema = Type.Object(
   {
     name: Type.String(),
@@ -114,11 +116,9 @@ export function parseProvider(raw: unknown, ctx: StanzaContext): Provider {
     );
   }
   if ('connection' in config) {
-    throw new ConfigProblem(
-      'The connection of a provider is set by its section',
-      'Unknown',
-      ['connection'],
-    );
+    throw new ConfigProblem('The connection of a provider is set by its section', 'Unknown', [
+      'connection',
+    ]);
   }
   return { name: name as string, section: section as string, config, sourceContext: ctx.source };
 }

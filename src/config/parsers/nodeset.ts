@@ -1,8 +1,8 @@
 // `- nodeset:` stanzas and inline nodesets in jobs.
 
 import { type Static, Type } from '@sinclair/typebox';
-import type { InlineNodeset, Nodeset, NodeGroup, NodeSpec } from '../../model/nodeset.js';
-import { ConfigProblem, type ConfigPath } from '../errors.js';
+import type { InlineNodeset, NodeGroup, NodeSpec, Nodeset } from '../../model/nodeset.js';
+import { type ConfigPath, ConfigProblem } from '../errors.js';
 import { asList, ScalarOrList, validate, validateAt } from '../schema.js';
 import type { StanzaContext } from './context.js';
 
@@ -18,7 +18,9 @@ const GroupSchema = Type.Object(
 const InlineNodesetBase = {
   nodes: Type.Optional(Type.Array(NodeSchema)),
   groups: Type.Optional(Type.Array(GroupSchema)),
-  alternatives: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())]))),
+  alternatives: Type.Optional(
+    Type.Array(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())])),
+  ),
 };
 
 export const InlineNodesetSchema = Type.Object(InlineNodesetBase, { additionalProperties: false });
@@ -48,14 +50,18 @@ export function buildNodeset(raw: RawNodeset, path: ConfigPath): InlineNodeset {
     const names = asList(n.name);
     for (const name of names) {
       if (name === 'localhost') {
-        throw new ConfigProblem('Nodes may not be named "localhost"', 'Unknown', [...path, 'nodes', i]);
+        throw new ConfigProblem('Nodes may not be named "localhost"', 'Unknown', [
+          ...path,
+          'nodes',
+          i,
+        ]);
       }
       if (seen.has(name)) {
-        throw new ConfigProblem(
-          `Duplicate node name: ${name}`,
-          'Duplicate Node',
-          [...path, 'nodes', i],
-        );
+        throw new ConfigProblem(`Duplicate node name: ${name}`, 'Duplicate Node', [
+          ...path,
+          'nodes',
+          i,
+        ]);
       }
       seen.add(name);
     }
@@ -65,7 +71,11 @@ export function buildNodeset(raw: RawNodeset, path: ConfigPath): InlineNodeset {
   const groupNames = new Set<string>();
   (raw.groups ?? []).forEach((g, i) => {
     if (g.name === 'localhost') {
-      throw new ConfigProblem('Groups may not be named "localhost"', 'Unknown', [...path, 'groups', i]);
+      throw new ConfigProblem('Groups may not be named "localhost"', 'Unknown', [
+        ...path,
+        'groups',
+        i,
+      ]);
     }
     if (groupNames.has(g.name)) {
       throw new ConfigProblem(

@@ -2,9 +2,7 @@
 // known attribute is a pipeline section.
 
 import { Type } from '@sinclair/typebox';
-import {
-  RESERVED_PROJECT_VARIABLE_NAMES,
-} from '../../model/job.js';
+import { RESERVED_PROJECT_VARIABLE_NAMES } from '../../model/job.js';
 import type {
   MergeModeName,
   ProjectPipelineConfig,
@@ -12,7 +10,7 @@ import type {
   ProjectStanza,
   ProjectTemplate,
 } from '../../model/project-config.js';
-import { ConfigProblem, type ConfigPath } from '../errors.js';
+import { type ConfigPath, ConfigProblem } from '../errors.js';
 import { AnyMap, RegexList, ScalarOrList, validateAt } from '../schema.js';
 import { checkVariableNames, compileRegexList, type StanzaContext } from './context.js';
 import { parseProjectPipelineJob } from './job.js';
@@ -27,9 +25,7 @@ const MERGE_MODES: readonly MergeModeName[] = [
 
 const PipelineSectionSchema = Type.Object(
   {
-    jobs: Type.Optional(
-      Type.Union([Type.Array(Type.Union([Type.String(), AnyMap])), Type.Null()]),
-    ),
+    jobs: Type.Optional(Type.Union([Type.Array(Type.Union([Type.String(), AnyMap])), Type.Null()])),
     debug: Type.Optional(Type.Boolean()),
     'fail-fast': Type.Optional(Type.Boolean()),
   },
@@ -70,7 +66,11 @@ function splitStanza(
   const sections: [string, unknown][] = [];
   for (const [k, v] of Object.entries(raw)) {
     if (forbidden.has(k)) {
-      throw new ConfigProblem(`extra keys not allowed @ data['${k}'] (not valid in a ${kind})`, 'Unknown', [k]);
+      throw new ConfigProblem(
+        `extra keys not allowed @ data['${k}'] (not valid in a ${kind})`,
+        'Unknown',
+        [k],
+      );
     }
     if (PROJECT_KEYS.has(k)) attrs[k] = v;
     else sections.push([k, v]);
@@ -85,7 +85,11 @@ function parsePipelineSection(
 ): ProjectPipelineConfig {
   const path: ConfigPath = [pipeline];
   validateAt(PipelineSectionSchema, raw ?? {}, path);
-  const section = (raw ?? {}) as { jobs?: unknown[] | null; debug?: boolean; 'fail-fast'?: boolean };
+  const section = (raw ?? {}) as {
+    jobs?: unknown[] | null;
+    debug?: boolean;
+    'fail-fast'?: boolean;
+  };
   const jobs: ProjectPipelineJob[] = (section.jobs ?? []).map((entry, i) => {
     const entryPath = [...path, 'jobs', i];
     if (typeof entry === 'string') return { name: entry };
@@ -139,7 +143,8 @@ export function parseProject(raw: unknown, ctx: StanzaContext): ProjectStanza {
     queue: a.queue,
     vars: a.vars ?? {},
     branches: compileRegexList(a.branches, ['branches'], ctx),
-    templates: a.templates === undefined ? [] : Array.isArray(a.templates) ? a.templates : [a.templates],
+    templates:
+      a.templates === undefined ? [] : Array.isArray(a.templates) ? a.templates : [a.templates],
     defaultBranch: a['default-branch'],
     mergeMode: mergeMode as MergeModeName | undefined,
     pipelines: parseSections(sections, ctx),
@@ -152,7 +157,12 @@ export function parseProject(raw: unknown, ctx: StanzaContext): ProjectStanza {
 export function parseProjectTemplate(raw: unknown, ctx: StanzaContext): ProjectTemplate {
   const { attrs, sections } = splitStanza(raw, TEMPLATE_FORBIDDEN, 'project-template');
   validateAt(TemplateSchema, attrs, []);
-  const a = attrs as { name?: string; description?: string; queue?: string; vars?: Record<string, unknown> };
+  const a = attrs as {
+    name?: string;
+    description?: string;
+    queue?: string;
+    vars?: Record<string, unknown>;
+  };
   if (a.name === undefined) {
     throw new ConfigProblem("required key not provided @ data['name']", 'Unknown', []);
   }

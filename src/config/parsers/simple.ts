@@ -35,11 +35,19 @@ export function parseSecret(raw: unknown, ctx: StanzaContext): Secret {
   const hasData = 'data' in (raw as object);
   const hasOidc = 'oidc' in (raw as object);
   if (hasData === hasOidc) {
-    throw new ConfigProblem("Either 'data' or 'oidc' must be present, but not both.", 'Unknown', []);
+    throw new ConfigProblem(
+      "Either 'data' or 'oidc' must be present, but not both.",
+      'Unknown',
+      [],
+    );
   }
   if (hasData && (r.data === null || typeof r.data !== 'object' || Array.isArray(r.data))) {
     if (!(r.data instanceof EncryptedValue)) {
-      throw new ConfigProblem("expected a dictionary for dictionary value @ data['data']", 'Unknown', ['data']);
+      throw new ConfigProblem(
+        "expected a dictionary for dictionary value @ data['data']",
+        'Unknown',
+        ['data'],
+      );
     }
   }
   const secret: Secret = {

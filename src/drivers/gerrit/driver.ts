@@ -1,6 +1,6 @@
-import { gerritPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
 import { GerritConnection } from './connection.js';
+import { gerritPipelineSchemas } from './schema.js';
 
 export const gerritDriver: Driver = {
   name: 'gerrit',

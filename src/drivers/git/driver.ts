@@ -1,6 +1,6 @@
-import { gitPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
 import { GitConnection } from './connection.js';
+import { gitPipelineSchemas } from './schema.js';
 
 export const gitDriver: Driver = {
   name: 'git',

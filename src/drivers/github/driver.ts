@@ -1,10 +1,10 @@
 // driver=github, source side only for now: where projects are cloned
 // from. API access (app or token), webhooks and reporting come later.
 
-import { githubPipelineSchemas } from './schema.js';
 import { ConnectionOptions } from '../connection-options.js';
 import type { Connection, ConnectionConfig, Driver, DriverDeps } from '../driver.js';
 import { RepoRefsSource } from '../git/connection.js';
+import { githubPipelineSchemas } from './schema.js';
 
 export class GithubConnection implements Connection {
   readonly driverName = 'github';

@@ -1,9 +1,9 @@
 // driver=gitlab, source side only for now: where projects are cloned from.
 
-import { gitlabPipelineSchemas } from './schema.js';
 import { ConnectionOptions } from '../connection-options.js';
 import type { Connection, ConnectionConfig, Driver, DriverDeps } from '../driver.js';
 import { RepoRefsSource } from '../git/connection.js';
+import { gitlabPipelineSchemas } from './schema.js';
 
 export class GitlabConnection implements Connection {
   readonly driverName = 'gitlab';

@@ -1,8 +1,8 @@
 // driver=mqtt: a reporter only (no source). Options are kept for the
 // reporter, which comes later.
 
-import { mqttPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
+import { mqttPipelineSchemas } from './schema.js';
 
 export const mqttDriver: Driver = {
   name: 'mqtt',

@@ -1,8 +1,8 @@
 // driver=smtp: a reporter only (no source). Options are kept for the
 // reporter, which comes later.
 
-import { smtpPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
+import { smtpPipelineSchemas } from './schema.js';
 
 export const smtpDriver: Driver = {
   name: 'smtp',

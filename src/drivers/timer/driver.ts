@@ -1,8 +1,8 @@
 // The built-in `timer` connection: exists without a zuul.conf section and
 // has no source (no projects live there).
 
-import { timerPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
+import { timerPipelineSchemas } from './schema.js';
 
 export const timerDriver: Driver = {
   name: 'timer',

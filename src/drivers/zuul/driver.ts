@@ -1,8 +1,8 @@
 // The built-in `zuul` connection: exists without a zuul.conf section and
 // has no source (no projects live there).
 
-import { zuulPipelineSchemas } from './schema.js';
 import type { Driver } from '../driver.js';
+import { zuulPipelineSchemas } from './schema.js';
 
 export const zuulDriver: Driver = {
   name: 'zuul',
