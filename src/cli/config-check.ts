@@ -14,7 +14,7 @@ export interface ConfigCheckOptions {
 }
 
 export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
-  let results: { tenant: string; errors: ConfigError[] }[];
+  let results: { tenant: string; errors: ConfigError[]; summary: string }[];
   try {
     const system = loadSystemConfig(opts.config);
     for (const w of system.warnings) console.error(`warning: ${w}`);
@@ -32,7 +32,12 @@ export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
     results = [];
     for (const tenant of tenants) {
       const loaded = await loader.loadTenant(tenant);
-      results.push({ tenant: tenant.name, errors: loaded.errors });
+      const c = loaded.config;
+      const summary =
+        `${loaded.projects.length} projects, ${c.pipelines.length} pipelines, ${c.jobs.length} job variants, ` +
+        `${c.projects.length} project stanzas, ${c.projectTemplates.length} templates, ` +
+        `${c.nodesets.length} nodesets, ${c.secrets.length} secrets`;
+      results.push({ tenant: tenant.name, errors: loaded.errors, summary });
     }
   } catch (err) {
     console.error((err as Error).message);
@@ -49,6 +54,7 @@ export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
   } else {
     for (const r of results) {
       for (const e of r.errors) console.log(`${r.tenant}: ${formatErrorLine(e)}`);
+      console.log(`${r.tenant}: loaded ${r.summary}`);
     }
     const errors = results.reduce(
       (n, r) => n + r.errors.filter((e) => e.severity === 'error').length,

@@ -46,10 +46,8 @@ export interface ConfigFileSelection {
 
 function hasData(content: string | undefined): boolean {
   // A file of only comments or whitespace holds no configuration.
-  return (
-    content !== undefined &&
-    content.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('#'))
-  );
+  const lines = content?.split('\n') ?? [];
+  return lines.some((line) => line.trim() !== '' && !line.trim().startsWith('#'));
 }
 
 /**
