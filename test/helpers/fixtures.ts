@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { parseIni } from '../../src/lib/ini.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The shared corpus, beside the project checkout (dist/test/helpers → ../../../../shared). */
@@ -117,9 +118,10 @@ export function projectNamesOf(tenantYaml: string): Map<string, Set<string>> {
 }
 
 /** The driver Zuul's test suite uses for a connection name. */
-export function driverFor(connection: string): 'gerrit' | 'github' | 'gitlab' | 'git' {
-  if (connection.startsWith('github')) return 'github';
-  if (connection.startsWith('gitlab')) return 'gitlab';
+export function driverFor(connection: string): string {
+  for (const d of ['github', 'gitlab', 'mqtt', 'smtp', 'elasticsearch', 'pagure']) {
+    if (connection.startsWith(d) || connection.endsWith(`_${d}`)) return d;
+  }
   if (connection === 'git' || connection === 'upstream' || connection.startsWith('outside'))
     return 'git';
   return 'gerrit';
@@ -133,42 +135,106 @@ export interface FixtureDeployment {
   repoPath(connection: string, project: string): string;
 }
 
+export interface DeployOptions {
+  /** Tenant file to use instead of the scenario's main.yaml. */
+  tenantFile?: string;
+  /**
+   * The Zuul test conf file (in corpus/zuul-test-fixtures/conf) whose
+   * connections to use; `zuul.conf` (gerrit + smtp) by default, as in Zuul.
+   */
+  conf?: string;
+  /** Appended to the generated zuul.conf. */
+  extraConf?: string;
+}
+
 let deploymentCounter = 0;
 
+/** Connection names used by pipelines in the scenario's config files. */
+function pipelineConnectionNames(scenarioDir: string): Set<string> {
+  const names = new Set<string>();
+  const gitDir = join(scenarioDir, 'git');
+  if (!existsSync(gitDir)) return names;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.yaml')) {
+        let doc: unknown;
+        try {
+          doc = parse(readFileSync(path, 'utf8'), { logLevel: 'silent', uniqueKeys: false });
+        } catch {
+          continue;
+        }
+        if (!Array.isArray(doc)) continue;
+        for (const item of doc) {
+          const pipeline = (item as { pipeline?: Record<string, unknown> } | null)?.pipeline;
+          if (!pipeline || typeof pipeline !== 'object') continue;
+          for (const [key, value] of Object.entries(pipeline)) {
+            if (
+              value &&
+              typeof value === 'object' &&
+              !Array.isArray(value) &&
+              PIPELINE_DRIVER_KEYS.has(key)
+            ) {
+              for (const conn of Object.keys(value)) names.add(conn);
+            }
+          }
+        }
+      }
+    }
+  };
+  walk(gitDir);
+  return names;
+}
+
+const PIPELINE_DRIVER_KEYS = new Set([
+  'trigger',
+  'require',
+  'reject',
+  'enqueue',
+  'start',
+  'success',
+  'failure',
+  'merge-conflict',
+  'config-error',
+  'no-jobs',
+  'disabled',
+  'dequeue',
+]);
+
 /**
- * Builds repositories and a zuul.conf for a fixture scenario. `tenantFile`
- * defaults to the scenario's main.yaml; `extraConf` is appended to zuul.conf.
+ * Builds repositories and a zuul.conf for a fixture scenario. The
+ * connections come from a real Zuul test conf; their servers are replaced
+ * by unique fake hosts whose URLs git redirects to the local repositories.
  */
-export function deployFixture(
-  scenario: string,
-  opts: { tenantFile?: string; extraConf?: string } = {},
-): FixtureDeployment {
+export function deployFixture(scenario: string, opts: DeployOptions = {}): FixtureDeployment {
   const scenarioDir = join(FIXTURES, scenario);
   const root = mkdtempSync(join(tmpdir(), `zuul-ts-${scenario}-`));
   const tenantText = readFileSync(opts.tenantFile ?? join(scenarioDir, 'main.yaml'), 'utf8');
   const tenantPath = join(root, 'main.yaml');
   writeFileSync(tenantPath, tenantText);
   const upstream = join(root, 'upstream');
-  const repoPath = (connection: string, project: string) => join(upstream, connection, project);
+  deploymentCounter += 1;
 
-  for (const [connection, projects] of projectNamesOf(tenantText)) {
-    for (const project of projects) {
-      const path = repoPath(connection, project);
-      if (existsSync(path)) continue;
-      const source = join(scenarioDir, 'git', project.replace(/\//g, '_'));
-      mkdirSync(path, { recursive: true });
-      if (existsSync(source) && readdirSync(source).length) {
-        cpSync(source, path, { recursive: true });
-        git(path, 'init', '-q', '-b', 'master');
-        git(path, 'add', '-A');
-        git(path, 'commit', '-q', '-m', 'Initial commit');
-      } else {
-        makeRepo(path);
-      }
+  // Connections: those of the Zuul test conf, then any other name the
+  // tenant file or pipelines use, with the driver Zuul's tests give it.
+  const confText = readFileSync(
+    join(CORPUS, 'zuul-test-fixtures/conf', opts.conf ?? 'zuul.conf'),
+    'utf8',
+  );
+  const ini = parseIni(confText.replace(/\$[A-Z_]+\$/g, 'x'));
+  const connections = new Map<string, Record<string, string>>();
+  for (const section of ini.sectionNames()) {
+    const m = /^connection\s+["']?([^"']+)["']?$/.exec(section);
+    if (m) connections.set(m[1]!, { ...ini.items(section) });
+  }
+  for (const name of [...connectionNamesOf(tenantText), ...pipelineConnectionNames(scenarioDir)]) {
+    if (!connections.has(name) && name !== 'timer' && name !== 'zuul') {
+      connections.set(name, { driver: driverFor(name) });
     }
   }
 
-  deploymentCounter += 1;
+  const repoDirs = new Map<string, string>();
   const lines = [
     '[scheduler]',
     'tenant_config=main.yaml',
@@ -185,29 +251,60 @@ export function deployFixture(
     'password=keystore-password',
     '',
   ];
-  for (const connection of connectionNamesOf(tenantText)) {
-    const driver = driverFor(connection);
-    const fakeHost = `fixture${process.pid}x${deploymentCounter}.${connection}.test`;
-    lines.push(`[connection ${connection}]`, `driver=${driver}`);
+  for (const [name, options] of connections) {
+    const driver = options.driver ?? 'gerrit';
+    const fakeHost = `fixture${process.pid}x${deploymentCounter}.${name.replace(/_/g, '-')}.test`;
+    const local = join(upstream, name);
+    lines.push(`[connection ${name}]`, `driver=${driver}`);
+    const keep = (key: string, fallback?: string) => {
+      const v = options[key] ?? fallback;
+      if (v !== undefined) lines.push(`${key}=${v}`);
+    };
     if (driver === 'gerrit') {
-      lines.push(`server=${fakeHost}`, 'canonical_hostname=review.example.com', 'user=jenkins');
-      redirectGitUrls(`ssh://jenkins@${fakeHost}:29418/`, `file://${join(upstream, connection)}/`);
-    } else if (driver === 'github') {
-      lines.push(`server=${fakeHost}`, 'canonical_hostname=github.com');
-      redirectGitUrls(`https://${fakeHost}/`, `file://${join(upstream, connection)}/`);
-    } else if (driver === 'gitlab') {
-      lines.push(`server=${fakeHost}`, 'canonical_hostname=gitlab');
-      redirectGitUrls(`https://${fakeHost}/`, `file://${join(upstream, connection)}/`);
+      lines.push(`server=${fakeHost}`);
+      keep('canonical_hostname', options.server ?? 'review.example.com');
+      keep('user', 'jenkins');
+      redirectGitUrls(`ssh://${options.user ?? 'jenkins'}@${fakeHost}:29418/`, `file://${local}/`);
+      repoDirs.set(name, local);
+    } else if (driver === 'github' || driver === 'gitlab') {
+      lines.push(`server=${fakeHost}`);
+      keep('canonical_hostname', options.server ?? (driver === 'github' ? 'github.com' : 'gitlab'));
+      redirectGitUrls(`https://${fakeHost}/`, `file://${local}/`);
+      repoDirs.set(name, local);
+    } else if (driver === 'git') {
+      lines.push(`baseurl=file://${local}`);
+      repoDirs.set(name, local);
     } else {
-      lines.push(`baseurl=file://${join(upstream, connection)}`);
+      for (const [k, v] of Object.entries(options)) if (k !== 'driver') lines.push(`${k}=${v}`);
     }
     lines.push('');
-  }
-  if (!connectionNamesOf(tenantText).has('smtp')) {
-    lines.push('[connection smtp]', 'driver=smtp', 'server=localhost', '');
   }
   if (opts.extraConf) lines.push(opts.extraConf);
   const confPath = join(root, 'zuul.conf');
   writeFileSync(confPath, lines.join('\n'));
+
+  // GitLab clone URLs end in `.git`.
+  const repoPath = (connection: string, project: string) =>
+    join(
+      upstream,
+      connection,
+      connections.get(connection)?.driver === 'gitlab' ? `${project}.git` : project,
+    );
+  for (const [connection, projects] of projectNamesOf(tenantText)) {
+    for (const project of projects) {
+      const path = repoPath(connection, project);
+      if (existsSync(path)) continue;
+      const source = join(scenarioDir, 'git', project.replace(/\//g, '_'));
+      if (existsSync(source) && readdirSync(source).length) {
+        mkdirSync(path, { recursive: true });
+        cpSync(source, path, { recursive: true });
+        git(path, 'init', '-q', '-b', 'master');
+        git(path, 'add', '-A');
+        git(path, 'commit', '-q', '-m', 'Initial commit');
+      } else {
+        makeRepo(path);
+      }
+    }
+  }
   return { root, confPath, tenantPath, repoPath };
 }

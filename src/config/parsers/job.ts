@@ -131,12 +131,11 @@ function parseJobBody(
   if (c.requires !== undefined) job.requires = asList(c.requires);
   if (c.secrets !== undefined) {
     job.secrets = asList(c.secrets).map((s, i) => {
-      const ref =
-        typeof s === 'string'
-          ? { name: s, secret: s, passToParent: false }
-          : { name: s.name, secret: s.secret, passToParent: s['pass-to-parent'] ?? false };
-      checkVariableNames({ [ref.name]: true }, [...at('secrets'), i]);
-      return ref;
+      if (typeof s === 'string') return { name: s, secret: s, passToParent: false };
+      // Only an explicit alias must be a valid variable name; Zuul does not
+      // check the short form, whose name is the secret's own.
+      checkVariableNames({ [s.name]: true }, [...at('secrets'), i]);
+      return { name: s.name, secret: s.secret, passToParent: s['pass-to-parent'] ?? false };
     });
   }
   if (c.nodeset !== undefined) job.nodeset = parseJobNodeset(c.nodeset, at('nodeset'));

@@ -15,9 +15,10 @@ const GroupSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// As in Zuul, `nodes` and `groups` also accept a single mapping.
 const InlineNodesetBase = {
-  nodes: Type.Optional(Type.Array(NodeSchema)),
-  groups: Type.Optional(Type.Array(GroupSchema)),
+  nodes: Type.Optional(ScalarOrList(NodeSchema)),
+  groups: Type.Optional(ScalarOrList(GroupSchema)),
   alternatives: Type.Optional(
     Type.Array(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())])),
   ),
@@ -44,9 +45,19 @@ export function buildNodeset(raw: RawNodeset, path: ConfigPath): InlineNodeset {
       [...path, 'alternatives'],
     );
   }
+  if (raw.alternatives === undefined && raw.nodes === undefined) {
+    const where = [...path, 'nodes']
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `['${p}']`))
+      .join('');
+    throw new ConfigProblem(
+      `required key not provided @ data${where} (a nodeset needs "nodes" or "alternatives")`,
+      'Unknown',
+      path,
+    );
+  }
   const nodes: NodeSpec[] = [];
   const seen = new Set<string>();
-  (raw.nodes ?? []).forEach((n, i) => {
+  asList(raw.nodes).forEach((n, i) => {
     const names = asList(n.name);
     for (const name of names) {
       if (name === 'localhost') {
@@ -69,7 +80,7 @@ export function buildNodeset(raw: RawNodeset, path: ConfigPath): InlineNodeset {
   });
   const groups: NodeGroup[] = [];
   const groupNames = new Set<string>();
-  (raw.groups ?? []).forEach((g, i) => {
+  asList(raw.groups).forEach((g, i) => {
     if (g.name === 'localhost') {
       throw new ConfigProblem('Groups may not be named "localhost"', 'Unknown', [
         ...path,
