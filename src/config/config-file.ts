@@ -23,7 +23,8 @@ import { parseNodeset } from './parsers/nodeset.js';
 import { type PipelineParseContext, parsePipeline } from './parsers/pipeline.js';
 import { parseProject, parseProjectTemplate } from './parsers/project.js';
 import { parsePragma, parseQueue, parseSecret, parseSemaphore } from './parsers/simple.js';
-import { decodeUtf8, LoadedYaml, loadYaml, YamlError } from './yaml.js';
+import { assertNoNestedTags } from './schema.js';
+import { decodeUtf8, LoadedYaml, loadYaml, TaggedValue, YamlError } from './yaml.js';
 
 /** Order in which kinds are parsed (semantics §D.2); pragmas come first. */
 const PARSE_ORDER: readonly (ConfigClass | 'pragma')[] = [
@@ -43,6 +44,8 @@ const PARSE_ORDER: readonly (ConfigClass | 'pragma')[] = [
   'project',
 ];
 const KNOWN_KINDS = new Set<string>(PARSE_ORDER);
+/** Kinds whose parsers accept `!override` / `!inherit` on (job) attributes. */
+const OVERRIDE_TAG_KINDS = new Set<string>(['job', 'project', 'project-template']);
 
 export interface ParsedConfig {
   pipelines: Pipeline[];
@@ -167,6 +170,13 @@ function splitStanzas(yaml: LoadedYaml, errors: ConfigErrorList, source: SourceC
       return;
     }
     const value = (item as Record<string, unknown>)[kind];
+    if (value instanceof TaggedValue) {
+      errors.addProblem(
+        new ConfigProblem(`The !${value.tag} tag may not be applied to a whole ${kind} item`),
+        where,
+      );
+      return;
+    }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       errors.addProblem(new ConfigProblem(`The value of a ${kind} item must be a mapping`), where);
       return;
@@ -229,6 +239,8 @@ export function parseConfigFile(
         warn: warn(where),
       };
       try {
+        // Jobs and project job entries handle override tags themselves.
+        if (!OVERRIDE_TAG_KINDS.has(kind)) assertNoNestedTags(stanza.value, []);
         if (kind === 'pragma') {
           pragma = { ...pragma, ...parsePragma(stanza.value, ctx) };
           continue;

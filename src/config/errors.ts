@@ -74,8 +74,14 @@ export function makeConfigError(
   const src = where.source;
   let mark: ErrorMark | undefined;
   if (where.yaml) {
+    // A problem with the stanza as a whole (or a key it lacks) points at its
+    // `- kind:` line, as in Zuul; anything else at the deepest part found.
+    const first = problem.path?.[0];
+    const inStanza =
+      first !== undefined &&
+      where.yaml.positions.get(where.stanza as object)?.keys?.has(String(first)) === true;
     const offset =
-      where.stanza !== undefined
+      where.stanza !== undefined && (inStanza || where.offset === undefined)
         ? (where.yaml.locate(where.stanza, problem.path ?? []) ?? where.offset)
         : where.offset;
     if (offset !== undefined) mark = makeMark(where.yaml, offset);

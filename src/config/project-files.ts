@@ -45,9 +45,9 @@ export interface ConfigFileSelection {
 }
 
 function hasData(content: string | undefined): boolean {
-  // A file of only comments or whitespace holds no configuration.
-  const lines = content?.split('\n') ?? [];
-  return lines.some((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+  // As in Zuul, only an empty file holds no data: a comment-only zuul.yaml
+  // still claims the project branch and later roots are ignored.
+  return content !== undefined && content !== '';
 }
 
 /**

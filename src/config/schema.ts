@@ -109,7 +109,8 @@ export function stripOverrideTags(stanza: Record<string, unknown>): {
   return { value, tags };
 }
 
-function assertNoNestedTags(v: unknown, path: (string | number)[]): void {
+/** Rejects `!override` / `!inherit` anywhere in `v` (they only mean something on job attributes). */
+export function assertNoNestedTags(v: unknown, path: (string | number)[]): void {
   if (v instanceof TaggedValue) {
     throw new ConfigProblem(
       `The !${v.tag} tag is only supported on job attributes`,

@@ -206,36 +206,46 @@ function skipBlank(text: string, offset: number): number {
 
 /**
  * Counts the values a document expands to (aliases count again each time
- * they are used) and checks nesting depth. Shared structure is walked once.
+ * they are used) and checks nesting depth, also as expanded through aliases
+ * (consumers walk the expanded tree). Shared structure is walked once.
+ * Errors point at the collection where the bound was crossed.
  */
-function checkExpansion(value: unknown): void {
-  const sizes = new Map<object, number>();
-  const visit = (v: unknown, depth: number): number => {
-    if (v === null || typeof v !== 'object') return 1;
-    const known = sizes.get(v);
-    if (known === Number.POSITIVE_INFINITY) {
-      throw new YamlError('An alias refers to a node that contains it', 0);
+function checkExpansion(loaded: LoadedYaml): void {
+  // Expanded size and height of each collection already walked.
+  const known = new Map<object, { size: number; height: number }>();
+  const walking = new Set<object>();
+  const where = (v: object) => loaded.start(v instanceof TaggedValue ? v.value : v) ?? 0;
+  const tooDeep = (v: object) =>
+    new YamlError(`The document is nested more than ${MAX_DEPTH} levels deep`, where(v));
+  const visit = (v: unknown, depth: number): { size: number; height: number } => {
+    if (v === null || typeof v !== 'object') return { size: 1, height: 0 };
+    if (walking.has(v)) throw new YamlError('An alias refers to a node that contains it', where(v));
+    const seen = known.get(v);
+    if (seen !== undefined) {
+      if (depth + seen.height > MAX_DEPTH) throw tooDeep(v);
+      return seen;
     }
-    if (known !== undefined) return known;
-    if (depth > MAX_DEPTH)
-      throw new YamlError(`The document is nested more than ${MAX_DEPTH} levels deep`, 0);
-    sizes.set(v, Number.POSITIVE_INFINITY); // a cycle would be infinite
+    if (depth > MAX_DEPTH) throw tooDeep(v);
+    walking.add(v);
     const children =
       v instanceof TaggedValue ? [v.value] : v instanceof EncryptedValue ? [] : Object.values(v);
-    let size = 1;
+    const result = { size: 1, height: 0 };
     for (const c of children) {
-      size += visit(c, depth + 1);
-      if (size > MAX_EXPANDED_NODES) {
+      const child = visit(c, depth + 1);
+      result.size += child.size;
+      result.height = Math.max(result.height, child.height + 1);
+      if (result.size > MAX_EXPANDED_NODES) {
         throw new YamlError(
           `The document expands to more than ${MAX_EXPANDED_NODES} values (alias expansion too large)`,
-          0,
+          where(v),
         );
       }
     }
-    sizes.set(v, size);
-    return size;
+    walking.delete(v);
+    known.set(v, result);
+    return result;
   };
-  visit(value, 0);
+  visit(loaded.value, 0);
 }
 
 /**
@@ -268,7 +278,7 @@ export function loadYaml(text: string): LoadedYaml {
   }
   loaded = new LoadedYaml(text, value === undefined ? null : value);
   for (const p of positions) loaded.record(p.frame, p.value, p.kind);
-  checkExpansion(loaded.value);
+  checkExpansion(loaded);
   return loaded;
 }
 
@@ -277,14 +287,25 @@ function toYamlError(err: unknown, text: string): YamlError {
     const offset = err.mark?.position ?? 0;
     let reason = err.reason ?? err.message;
     if (reason === 'duplicated mapping key') {
-      // js-yaml points at the end of the repeated key; name it as Zuul does.
-      const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-      const key = /^\s*(?:-\s+)*["']?([^:"']+?)["']?\s*:/.exec(text.slice(lineStart))?.[1];
+      // js-yaml points at the start of the repeated key (block or flow
+      // style, plain or quoted, `? key` form); name it as Zuul does.
+      const m = /^(?:\?\s*)?(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\n]*?))\s*:(?:\s|$)/.exec(
+        text.slice(offset, offset + 1000),
+      );
+      const key = m?.[1] ?? m?.[2]?.replace(/''/g, "'") ?? m?.[3];
       reason = key ? `The key "${key}" appears more than once` : 'A key appears more than once';
-      return new YamlError(reason, lineStart);
+      return new YamlError(reason, offset);
     }
-    const tag = /^unknown tag !<(.*)>$/.exec(reason);
-    if (tag) reason = `Unknown tag ${tag[1]}`;
+    if (/^nesting exceeded maxDepth/.test(reason)) {
+      return new YamlError(`The document is nested more than ${MAX_DEPTH} levels deep`, offset);
+    }
+    const tag = /^(?:unknown tag !<(.*)>|cannot resolve a node with !<(.*)> explicit tag)$/.exec(
+      reason,
+    );
+    const tagName = tag?.[1] ?? tag?.[2];
+    if (tagName === '!encrypted/pkcs1-oaep') {
+      reason = 'The !encrypted/pkcs1-oaep tag must be applied to a string or a list of strings';
+    } else if (tag?.[1]) reason = `Unknown tag ${tagName}`;
     return new YamlError(reason, offset);
   }
   if (err instanceof RangeError) {
@@ -311,9 +332,19 @@ export function decodeUtf8(bytes: Uint8Array): string {
         hi = mid - 1;
       }
     }
-    const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, lo));
+    // If that prefix ends inside a multi-byte sequence, the bad sequence
+    // starts at its lead byte, not at the byte that broke it.
+    let bad = lo;
+    for (let i = lo - 1; i >= 0 && i >= lo - 3; i--) {
+      const b = bytes[i]!;
+      if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking
+      const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      if (i + length > lo) bad = i;
+      break;
+    }
+    const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
     throw new YamlError(
-      `The file is not valid UTF-8 (invalid byte 0x${(bytes[lo] ?? 0).toString(16)})`,
+      `The file is not valid UTF-8 (invalid byte 0x${(bytes[bad] ?? 0).toString(16)})`,
       prefix.length,
     );
   }

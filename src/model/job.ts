@@ -124,6 +124,9 @@ export interface JobVariant {
   postReview?: boolean;
   /** Explicit `branches`; undefined means an implied matcher may apply. */
   branches?: ZuulRegex[];
+  /** The file's pragma (§C.9), for the layout builder's implied matchers (job stanzas only). */
+  pragmaImpliedBranchMatchers?: boolean;
+  pragmaImpliedBranches?: ZuulRegex[];
   files?: ZuulRegex[];
   irrelevantFiles?: ZuulRegex[];
   matchOnConfigUpdates?: boolean;

@@ -35,6 +35,8 @@ interface ProjectLikeStanza {
   impliedBranches?: ZuulRegex[];
   /** Set from the file's pragma, consulted by the layout builder. */
   pragmaImpliedBranchMatchers?: boolean;
+  /** The file's pragma `implied-branches`, used when a matcher is implied. */
+  pragmaImpliedBranches?: ZuulRegex[];
 }
 
 export interface ProjectStanza extends ProjectLikeStanza {

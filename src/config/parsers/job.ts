@@ -11,7 +11,7 @@ import type {
   ProjectFilter,
 } from '../../model/job.js';
 import { type ConfigPath, ConfigProblem } from '../errors.js';
-import { asList, stripOverrideTags, validateAt } from '../schema.js';
+import { asList, stripOverrideTags } from '../schema.js';
 import {
   checkVariableNames,
   compileRegexList,
@@ -26,6 +26,7 @@ import {
   SUPPORTED_ANSIBLE_VERSIONS,
 } from './job-schema.js';
 import { parseJobNodeset } from './nodeset.js';
+import { validateDetailed } from './validate-detail.js';
 
 type RawJob = Static<typeof ProjectPipelineJobSchema> & { name?: string };
 type RawPlaybook = string | { name: string; semaphores?: string | string[]; cleanup?: boolean };
@@ -57,11 +58,8 @@ function parseJobBody(
     throw new ConfigProblem('expected a dictionary', 'Unknown', path);
   }
   const { value, tags } = stripOverrideTags(raw as Record<string, unknown>);
-  validateAt(entryName === undefined ? JobSchema : ProjectPipelineJobSchema, value, path);
-  const c = value as RawJob;
   const at = (attr: string): ConfigPath => [...path, attr];
-  const name = entryName ?? c.name!;
-
+  // Before the schema, so `voting: !override true` names the tag, not the type.
   const overrideControl: JobVariant['overrideControl'] = {};
   for (const [attr, tag] of tags) {
     if (!OVERRIDE_CONTROLLED.has(attr)) {
@@ -73,6 +71,9 @@ function parseJobBody(
     }
     overrideControl[attr as OverrideControlled] = tag === 'override';
   }
+  validateDetailed(entryName === undefined ? JobSchema : ProjectPipelineJobSchema, value, path);
+  const c = value as RawJob;
+  const name = entryName ?? c.name!;
 
   const job: JobVariant = {
     name,
@@ -243,6 +244,10 @@ function parseJobBody(
     job.postReview = true;
   }
   job.branches = compileRegexList(c.branches, at('branches'), ctx);
+  if (entryName === undefined) {
+    job.pragmaImpliedBranchMatchers = ctx.pragma.impliedBranchMatchers;
+    job.pragmaImpliedBranches = ctx.pragma.impliedBranches;
+  }
   job.files = compileRegexList(c.files, at('files'), ctx);
   job.irrelevantFiles = compileRegexList(c['irrelevant-files'], at('irrelevant-files'), ctx);
   job.variantDescription =

@@ -3,8 +3,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { InlineNodeset, NodeGroup, NodeSpec, Nodeset } from '../../model/nodeset.js';
 import { type ConfigPath, ConfigProblem } from '../errors.js';
-import { asList, ScalarOrList, validate, validateAt } from '../schema.js';
+import { asList, ScalarOrList } from '../schema.js';
 import type { StanzaContext } from './context.js';
+import { validateDetailed } from './validate-detail.js';
 
 const NodeSchema = Type.Object(
   { name: ScalarOrList(Type.String()), label: Type.String() },
@@ -111,14 +112,14 @@ export function buildNodeset(raw: RawNodeset, path: ConfigPath): InlineNodeset {
   const alternatives = (raw.alternatives ?? []).map((alt, i) => {
     if (typeof alt === 'string') return alt;
     const altPath = [...path, 'alternatives', i];
-    validateAt(InlineNodesetSchema, alt, altPath);
+    validateDetailed(InlineNodesetSchema, alt, altPath);
     return buildNodeset(alt as RawNodeset, altPath);
   });
   return { nodes, groups, alternatives };
 }
 
 export function parseNodeset(raw: unknown, ctx: StanzaContext): Nodeset {
-  validate(NodesetSchema, raw);
+  validateDetailed(NodesetSchema, raw, []);
   const r = raw as Static<typeof NodesetSchema>;
   return { name: r.name, ...buildNodeset(r, []), sourceContext: ctx.source };
 }
@@ -133,6 +134,6 @@ export function parseJobNodeset(raw: unknown, path: ConfigPath): string | Inline
       [...path, 'name'],
     );
   }
-  validateAt(InlineNodesetSchema, raw, path);
+  validateDetailed(InlineNodesetSchema, raw, path);
   return buildNodeset(raw as RawNodeset, path);
 }

@@ -11,7 +11,8 @@ import type {
   ProjectTemplate,
 } from '../../model/project-config.js';
 import { type ConfigPath, ConfigProblem } from '../errors.js';
-import { AnyMap, RegexList, ScalarOrList, validateAt } from '../schema.js';
+import { AnyMap, assertNoNestedTags, RegexList, ScalarOrList, validateAt } from '../schema.js';
+import { TaggedValue } from '../yaml.js';
 import { checkVariableNames, compileRegexList, type StanzaContext } from './context.js';
 import { parseProjectPipelineJob } from './job.js';
 
@@ -72,10 +73,38 @@ function splitStanza(
         [k],
       );
     }
-    if (PROJECT_KEYS.has(k)) attrs[k] = v;
-    else sections.push([k, v]);
+    if (PROJECT_KEYS.has(k)) {
+      assertNoNestedTags(v, [k]);
+      attrs[k] = v;
+    } else {
+      assertNoSectionTags(v, [k]);
+      sections.push([k, v]);
+    }
   }
   return { attrs, sections };
+}
+
+/** Override tags are allowed only on the attributes of job entries (the job parser checks them). */
+function assertNoSectionTags(section: unknown, path: ConfigPath): void {
+  if (section === null || typeof section !== 'object' || section instanceof TaggedValue) {
+    assertNoNestedTags(section, [...path]);
+    return;
+  }
+  const { jobs, ...rest } = section as Record<string, unknown>;
+  assertNoNestedTags(rest, [...path]);
+  if (!Array.isArray(jobs)) {
+    assertNoNestedTags(jobs, [...path, 'jobs']);
+    return;
+  }
+  jobs.forEach((entry, i) => {
+    if (entry === null || typeof entry !== 'object' || entry instanceof TaggedValue) {
+      assertNoNestedTags(entry, [...path, 'jobs', i]);
+      return;
+    }
+    for (const [name, body] of Object.entries(entry)) {
+      if (body instanceof TaggedValue) assertNoNestedTags(body, [...path, 'jobs', i, name]);
+    }
+  });
 }
 
 function parsePipelineSection(
@@ -151,6 +180,7 @@ export function parseProject(raw: unknown, ctx: StanzaContext): ProjectStanza {
     sourceContext: ctx.source,
     line: ctx.line,
     pragmaImpliedBranchMatchers: ctx.pragma.impliedBranchMatchers,
+    pragmaImpliedBranches: ctx.pragma.impliedBranches,
   };
 }
 
@@ -176,5 +206,6 @@ export function parseProjectTemplate(raw: unknown, ctx: StanzaContext): ProjectT
     sourceContext: ctx.source,
     line: ctx.line,
     pragmaImpliedBranchMatchers: ctx.pragma.impliedBranchMatchers,
+    pragmaImpliedBranches: ctx.pragma.impliedBranches,
   };
 }

@@ -6,6 +6,7 @@ import { ConfigProblem } from '../errors.js';
 import { AnyMap, RegexList, validate } from '../schema.js';
 import { EncryptedValue } from '../yaml.js';
 import { compileRegexList, type StanzaContext } from './context.js';
+import { validateDetailed } from './validate-detail.js';
 
 const SecretSchema = Type.Object(
   {
@@ -30,7 +31,7 @@ const SecretSchema = Type.Object(
 );
 
 export function parseSecret(raw: unknown, ctx: StanzaContext): Secret {
-  validate(SecretSchema, raw);
+  validateDetailed(SecretSchema, raw, []);
   const r = raw as { name: string; data?: unknown; oidc?: Record<string, unknown> | null };
   const hasData = 'data' in (raw as object);
   const hasOidc = 'oidc' in (raw as object);
@@ -69,7 +70,7 @@ export function parseSecret(raw: unknown, ctx: StanzaContext): Secret {
 }
 
 const SemaphoreSchema = Type.Object(
-  { name: Type.String(), max: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { name: Type.String(), max: Type.Optional(Type.Integer({ minimum: 0 })) },
   { additionalProperties: false },
 );
 
