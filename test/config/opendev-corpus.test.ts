@@ -6,7 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { appendParsedConfig, emptyParsedConfig, parseConfigFile } from '../../src/config/config-file.js';
+import {
+  appendParsedConfig,
+  emptyParsedConfig,
+  parseConfigFile,
+} from '../../src/config/config-file.js';
 import { parseOptionsFor } from '../../src/config/system.js';
 import type { Connection } from '../../src/drivers/driver.js';
 import { CORPUS } from '../helpers/fixtures.js';
