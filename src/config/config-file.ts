@@ -122,6 +122,16 @@ export function stanzaLocationOf(obj: object): StanzaLocation | undefined {
   return stanzaLocations.get(obj);
 }
 
+/**
+ * Gives `copy` the location of `original`: the layout builder works on
+ * copies (parsed objects are shared between tenants and never mutated), and
+ * errors about a copy must still point at the stanza it came from.
+ */
+export function inheritStanzaLocation(copy: object, original: object): void {
+  const where = stanzaLocations.get(original);
+  if (where) stanzaLocations.set(copy, where);
+}
+
 interface Stanza {
   kind: string;
   value: unknown;
@@ -209,7 +219,8 @@ export function parseConfigFile(
   } catch (err) {
     const text = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
     const offset = err instanceof YamlError ? err.offset : 0;
-    errors.addProblem(new ConfigProblem((err as Error).message), {
+    const name = err instanceof YamlError ? err.errorName : 'Unknown';
+    errors.addProblem(new ConfigProblem((err as Error).message, name), {
       source,
       yaml: LoadedYaml.forText(text),
       offset,

@@ -86,8 +86,15 @@ export function makeConfigError(
         : where.offset;
     if (offset !== undefined) mark = makeMark(where.yaml, offset);
   }
+  // Zuul words the introduction after what kind of problem it is.
+  const what =
+    problem.errorName === 'Multiple Project Configurations'
+      ? 'a configuration error'
+      : problem.severity === 'warning'
+        ? 'a deprecated syntax'
+        : 'a syntax error';
   const parts = [
-    `Zuul encountered a syntax error while parsing its configuration in the repo ${src.project} on branch ${src.branch}.  The problem was:`,
+    `Zuul encountered ${what} while parsing its configuration in the repo ${src.project} on branch ${src.branch}.  The problem was:`,
     '',
     indent(problem.message),
   ];

@@ -3,7 +3,7 @@
 
 import { type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
-import { ValueErrorType } from '@sinclair/typebox/errors';
+import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { type ConfigPath, ConfigProblem } from './errors.js';
 import { EncryptedValue, TaggedValue } from './yaml.js';
 
@@ -32,55 +32,65 @@ function describePath(path: ConfigPath): string {
 }
 
 /**
+ * A schema failure in voluptuous' words, which Zuul users know from Zuul's
+ * own errors: e.g. "expected str for dictionary value @ data['name']".
+ */
+export function voluptuousMessage(error: ValueError, path: ConfigPath, rootName = 'data'): string {
+  let message: string;
+  let typed = true;
+  switch (error.type) {
+    case ValueErrorType.ObjectAdditionalProperties:
+      message = 'extra keys not allowed';
+      typed = false;
+      break;
+    case ValueErrorType.ObjectRequiredProperty:
+      message = 'required key not provided';
+      typed = false;
+      break;
+    case ValueErrorType.String:
+      message = 'expected str';
+      break;
+    case ValueErrorType.Integer:
+    case ValueErrorType.Number:
+      message = 'expected int';
+      break;
+    case ValueErrorType.Boolean:
+      message = 'expected bool';
+      break;
+    case ValueErrorType.Array:
+      message = 'expected a list';
+      break;
+    case ValueErrorType.Object:
+      message = 'expected a dictionary';
+      break;
+    case ValueErrorType.Literal:
+    case ValueErrorType.Union:
+      message = 'not a valid value';
+      break;
+    default:
+      message = error.message;
+      typed = false;
+  }
+  // voluptuous says where a wrong value sits when it is a mapping's value.
+  if (typed && typeof path[path.length - 1] === 'string') message += ' for dictionary value';
+  return `${message} @ ${rootName}${describePath(path)}`;
+}
+
+/**
  * Validates `value` against `schema`; throws a ConfigProblem naming the
- * first (deepest) failing path in voluptuous' wording, which Zuul users know.
+ * first (deepest) failing path.
  */
 export function validate(schema: TSchema, value: unknown, rootName = 'data'): void {
   const check = compile(schema);
   if (check.Check(value)) return;
-  let best: { path: (string | number)[]; message: string } | undefined;
+  let best: { path: (string | number)[]; error: ValueError } | undefined;
   for (const err of check.Errors(value)) {
     const path = pointerToPath(err.path);
-    let message: string;
-    switch (err.type) {
-      case ValueErrorType.ObjectAdditionalProperties:
-        message = 'extra keys not allowed';
-        break;
-      case ValueErrorType.ObjectRequiredProperty:
-        message = 'required key not provided';
-        break;
-      case ValueErrorType.String:
-        message = 'expected str';
-        break;
-      case ValueErrorType.Integer:
-      case ValueErrorType.Number:
-        message = 'expected int';
-        break;
-      case ValueErrorType.Boolean:
-        message = 'expected bool';
-        break;
-      case ValueErrorType.Array:
-        message = 'expected a list';
-        break;
-      case ValueErrorType.Object:
-        message = 'expected a dictionary';
-        break;
-      case ValueErrorType.Literal:
-      case ValueErrorType.Union:
-        message = 'not a valid value';
-        break;
-      default:
-        message = err.message;
-    }
     // Prefer the deepest problem: it is the most specific one to show.
-    if (!best || path.length > best.path.length) best = { path, message };
+    if (!best || path.length > best.path.length) best = { path, error: err };
   }
-  if (!best) best = { path: [], message: 'invalid value' };
-  throw new ConfigProblem(
-    `${best.message} @ ${rootName}${describePath(best.path)}`,
-    'Unknown',
-    best.path,
-  );
+  if (!best) throw new ConfigProblem(`invalid value @ ${rootName}`, 'Unknown', []);
+  throw new ConfigProblem(voluptuousMessage(best.error, best.path, rootName), 'Unknown', best.path);
 }
 
 /** Override-control tags found on a stanza, keyed by top-level attribute. */

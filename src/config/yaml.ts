@@ -48,6 +48,8 @@ export class YamlError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** Error category, as Zuul names it. */
+    readonly errorName: string = 'Unknown',
   ) {
     super(message);
   }
@@ -293,8 +295,10 @@ function toYamlError(err: unknown, text: string): YamlError {
         text.slice(offset, offset + 1000),
       );
       const key = m?.[1] ?? m?.[2]?.replace(/''/g, "'") ?? m?.[3];
-      reason = key ? `The key "${key}" appears more than once` : 'A key appears more than once';
-      return new YamlError(reason, offset);
+      reason = key
+        ? `The key "${key}" appears more than once; duplicate keys are not permitted.`
+        : 'A key appears more than once; duplicate keys are not permitted.';
+      return new YamlError(reason, offset, 'Unknown Configuration Error');
     }
     if (/^nesting exceeded maxDepth/.test(reason)) {
       return new YamlError(`The document is nested more than ${MAX_DEPTH} levels deep`, offset);

@@ -209,16 +209,32 @@ describe('wrong file shapes', QUICK, () => {
 
 describe('wrong attribute types and unknown attributes', QUICK, () => {
   const cases: [string, string, RegExp][] = [
-    ['- job:\n    name: [a, b]\n', 'name', /expected str @ data\['name'\]/],
-    ['- job:\n    name: a\n    timeout: soon\n', 'timeout', /expected int @ data\['timeout'\]/],
-    ['- job:\n    name: a\n    voting: 2\n', 'voting', /expected bool @ data\['voting'\]/],
-    ['- job:\n    name: a\n    vars: 5\n', 'vars', /expected a dictionary @ data\['vars'\]/],
+    ['- job:\n    name: [a, b]\n', 'name', /expected str for dictionary value @ data\['name'\]/],
+    [
+      '- job:\n    name: a\n    timeout: soon\n',
+      'timeout',
+      /expected int for dictionary value @ data\['timeout'\]/,
+    ],
+    [
+      '- job:\n    name: a\n    voting: 2\n',
+      'voting',
+      /expected bool for dictionary value @ data\['voting'\]/,
+    ],
+    [
+      '- job:\n    name: a\n    vars: 5\n',
+      'vars',
+      /expected a dictionary for dictionary value @ data\['vars'\]/,
+    ],
     [
       '- job:\n    name: a\n    colour: red\n',
       'colour',
       /extra keys not allowed @ data\['colour'\]/,
     ],
-    ['- semaphore:\n    name: s\n    max: [1]\n', 'max', /expected int @ data\['max'\]/],
+    [
+      '- semaphore:\n    name: s\n    max: [1]\n',
+      'max',
+      /expected int for dictionary value @ data\['max'\]/,
+    ],
     ['- nodeset:\n    name: n\n    nodes: abc\n', 'nodes: abc', /data\['nodes'\]/],
     ['- project:\n    check: 5\n', 'check', /data\['check'\]/],
     ['- queue:\n    name: q\n    per-branch: maybe\n', 'per-branch', /expected bool/],
@@ -256,7 +272,9 @@ describe('duplicate keys', QUICK, () => {
   for (const [label, text, key] of cases) {
     test(label, () => {
       const e = assertFileError(text, {
-        message: new RegExp(`^The key "${key}" appears more than once$`),
+        message: new RegExp(
+          `^The key "${key}" appears more than once; duplicate keys are not permitted\\.$`,
+        ),
       });
       // The error points at the repeated key, i.e. its last occurrence.
       const lines = text.split('\n');

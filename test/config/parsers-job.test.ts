@@ -524,15 +524,16 @@ describe('job: secrets', () => {
     ]);
   });
 
-  test('the short form is not checked as a variable name (as in Zuul)', () => {
-    assert.deepEqual(jobWith('secrets: [my-secret]').secrets, [
-      { name: 'my-secret', secret: 'my-secret', passToParent: false },
-    ]);
+  test('the short form must be a variable name too (Zuul: secret-inheritance fixture)', () => {
+    assertIsolatedError(stanza('secrets: [my-secret]'), {
+      message: /Variable names may only contain letters, numbers, and underscores/,
+      at: 'my-secret',
+    });
   });
 
   test('an alias that is not a valid variable name is an error', () => {
     assertIsolatedError(stanza('secrets:\n  - name: my-alias\n    secret: s'), {
-      message: /Invalid variable name "my-alias"/,
+      message: /Variable names may only contain letters, numbers, and underscores/,
       at: 'my-alias',
     });
   });
@@ -540,7 +541,9 @@ describe('job: secrets', () => {
   for (const reserved of ['zuul', 'nodepool', 'unsafe_vars', 'ansible_host']) {
     test(`the alias "${reserved}" is reserved`, () => {
       assertIsolatedError(stanza(`secrets:\n  - ok\n  - name: ${reserved}\n    secret: s`), {
-        message: new RegExp(`"${reserved}" is reserved`),
+        message: new RegExp(
+          `Defining a variable named .${reserved}. is not allowed|Variables named .zuul., .nodepool., or .unsafe_vars. are not allowed`,
+        ),
         at: `name: ${reserved}`,
       });
     });
@@ -569,7 +572,7 @@ describe('job: variable names', () => {
     for (const attr of ['vars', 'extra-vars']) {
       test(`${attr} may not set "${name}"`, () => {
         assertIsolatedError(stanza(`${attr}:\n  fine: 1\n  ${name}: x`), {
-          message: new RegExp(`"${name}" is reserved`),
+          message: new RegExp(`Defining a variable named .${name}. is not allowed`),
           at: `${name}:`,
         });
       });
@@ -577,7 +580,7 @@ describe('job: variable names', () => {
     for (const attr of ['host-vars', 'group-vars']) {
       test(`${attr} may not set "${name}" for a host or group`, () => {
         assertIsolatedError(stanza(`${attr}:\n  target:\n    fine: 1\n    ${name}: x`), {
-          message: new RegExp(`"${name}" is reserved`),
+          message: new RegExp(`Defining a variable named .${name}. is not allowed`),
           at: `${name}:`,
         });
       });
@@ -587,7 +590,7 @@ describe('job: variable names', () => {
   for (const bad of ['1abc', 'foo-bar', 'with space', '_leading', 'dotted.name']) {
     test(`"${bad}" is not a valid variable name`, () => {
       assertIsolatedError(stanza(`vars:\n  '${bad}': 1`), {
-        message: new RegExp(`Invalid variable name "${bad.replace('.', '\\.')}"`),
+        message: /Variable names may only contain letters, numbers, and underscores/,
         at: `'${bad}'`,
       });
     });
@@ -613,7 +616,7 @@ describe('job: variable names', () => {
 
   test('host-vars values must be mappings', () => {
     assertIsolatedError(stanza('host-vars:\n  h: 5'), {
-      message: /expected a dictionary @ data\['host-vars'\]\['h'\]/,
+      message: /expected a dictionary for dictionary value @ data\['host-vars'\]\['h'\]/,
       at: 'h: 5',
     });
   });
@@ -897,19 +900,27 @@ describe('job: schema errors', () => {
   });
 
   const wrongTypes: [string, string, RegExp][] = [
-    ['timeout: abc', 'timeout', /expected int @ data\['timeout'\]/],
-    ['attempts: 1.5', 'attempts', /expected int @ data\['attempts'\]/],
-    ['voting: maybe', 'voting', /expected bool @ data\['voting'\]/],
-    ['description: [a]', 'description', /expected str @ data\['description'\]/],
-    ['vars: [a]', 'vars', /expected a dictionary @ data\['vars'\]/],
-    ['roles: org/roles', 'roles', /expected a list @ data\['roles'\]/],
+    ['timeout: abc', 'timeout', /expected int for dictionary value @ data\['timeout'\]/],
+    ['attempts: 1.5', 'attempts', /expected int for dictionary value @ data\['attempts'\]/],
+    ['voting: maybe', 'voting', /expected bool for dictionary value @ data\['voting'\]/],
+    [
+      'description: [a]',
+      'description',
+      /expected str for dictionary value @ data\['description'\]/,
+    ],
+    ['vars: [a]', 'vars', /expected a dictionary for dictionary value @ data\['vars'\]/],
+    ['roles: org/roles', 'roles', /expected a list for dictionary value @ data\['roles'\]/],
     [
       'workspace-scheme: bogus',
       'workspace-scheme',
-      /not a valid value @ data\['workspace-scheme'\]/,
+      /not a valid value for dictionary value @ data\['workspace-scheme'\]/,
     ],
-    ['deduplicate: sometimes', 'deduplicate', /not a valid value @ data\['deduplicate'\]/],
-    ['type: bogus', 'type', /not a valid value @ data\['type'\]/],
+    [
+      'deduplicate: sometimes',
+      'deduplicate',
+      /not a valid value for dictionary value @ data\['deduplicate'\]/,
+    ],
+    ['type: bogus', 'type', /not a valid value for dictionary value @ data\['type'\]/],
     ['parent: [a]', 'parent', /data\['parent'\]/],
   ];
   for (const [line, at, message] of wrongTypes) {
@@ -967,6 +978,6 @@ describe('job: schema errors', () => {
 describe('job: values that are not plain YAML', () => {
   test('an encrypted value is not a string', () => {
     const r = parse(stanza('description: !encrypted/pkcs1-oaep abc'));
-    oneError(r, { message: /expected str @ data\['description'\]/, line: 3 });
+    oneError(r, { message: /expected str for dictionary value @ data\['description'\]/, line: 3 });
   });
 });

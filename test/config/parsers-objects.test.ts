@@ -364,7 +364,7 @@ describe('semaphore', () => {
 
   test('errors', () => {
     assertIsolatedError(stanza('semaphore', 'name: s\nmax: many'), {
-      message: /expected int @ data\['max'\]/,
+      message: /expected int for dictionary value @ data\['max'\]/,
       at: 'max',
     });
     assertIsolatedError(stanza('semaphore', 'max: 2'), {
@@ -416,7 +416,7 @@ describe('queue', () => {
 
   test('errors', () => {
     assertIsolatedError(stanza('queue', 'name: q\nper-branch: sometimes'), {
-      message: /expected bool @ data\['per-branch'\]/,
+      message: /expected bool for dictionary value @ data\['per-branch'\]/,
       at: 'per-branch',
     });
     assertIsolatedError(stanza('queue', 'name: q\nwindow: 3'), {
@@ -498,7 +498,7 @@ describe('pragma', () => {
 
   test('wrong type of implied-branch-matchers', () => {
     assertIsolatedError(stanza('pragma', 'implied-branch-matchers: sometimes'), {
-      message: /expected bool @ data\['implied-branch-matchers'\]/,
+      message: /expected bool for dictionary value @ data\['implied-branch-matchers'\]/,
       at: 'implied-branch-matchers',
     });
   });
@@ -528,7 +528,7 @@ describe('launcher objects', () => {
 
   test('image errors', () => {
     assertIsolatedError(stanza('image', 'name: i\ntype: docker'), {
-      message: /not a valid value @ data\['type'\]/,
+      message: /not a valid value for dictionary value @ data\['type'\]/,
       at: 'type',
     });
     assertIsolatedError(stanza('image', 'name: i'), {
@@ -632,11 +632,11 @@ describe('launcher objects', () => {
     assert.equal(s.parent, undefined);
     assert.deepEqual(s.config, {});
     assertIsolatedError(stanza('section', 'name: s\nimages: debian'), {
-      message: /expected a list @ data\['images'\]/,
+      message: /expected a list for dictionary value @ data\['images'\]/,
       at: 'images',
     });
     assertIsolatedError(stanza('section', 'name: s\nabstract: maybe'), {
-      message: /expected bool @ data\['abstract'\]/,
+      message: /expected bool for dictionary value @ data\['abstract'\]/,
       at: 'abstract',
     });
   });
@@ -681,7 +681,7 @@ describe('launcher objects', () => {
       at: '- provider:',
     });
     assertIsolatedError(stanza('provider', 'name: p\nsection: [a, b]'), {
-      message: /expected str @ data\['section'\]/,
+      message: /expected str for dictionary value @ data\['section'\]/,
       at: 'section',
     });
     assertIsolatedError(stanza('provider', 'name: p\nsection: s\nconnection: aws'), {

@@ -87,7 +87,10 @@ describe('gerrit', () => {
       ok(withTrigger('gerrit', { event }));
     }
     const { error } = withTrigger('gerrit', { event: 'patchset-uploaded' });
-    assert.equal(error?.message, "not a valid value @ data['trigger']['gerrit'][0]['event']");
+    assert.equal(
+      error?.message,
+      "not a valid value for dictionary value @ data['trigger']['gerrit'][0]['event']",
+    );
   });
 
   test('event is required and unknown attributes are rejected', () => {
@@ -123,7 +126,7 @@ describe('gerrit', () => {
   test('reporter mistakes are caught', () => {
     assert.equal(
       parseValue(stanza({ success: { gerrit: { Verified: 'yes' } } })).error?.message,
-      "expected int @ data['success']['gerrit']['Verified']",
+      "expected int for dictionary value @ data['success']['gerrit']['Verified']",
     );
     assert.deepEqual(
       parseValue(stanza({ success: { gerrit: { notify: 'everyone' } } })).error?.path,
@@ -136,7 +139,7 @@ describe('gerrit', () => {
     );
     assert.equal(
       parseValue(stanza({ success: { gerrit: { submit: 'true' } } })).error?.message,
-      "expected bool @ data['success']['gerrit']['submit']",
+      "expected bool for dictionary value @ data['success']['gerrit']['submit']",
     );
   });
 
@@ -209,7 +212,10 @@ describe('github', () => {
     const r = withTrigger('github', { event: 'pull_request', action: 'edited' });
     ok(r);
     assert.equal(r.warnings[0]?.errorName, 'Github Trigger Configuration Warning');
-    assert.match(r.warnings[0].message, /not a valid value @ data\['action'\]/);
+    assert.match(
+      r.warnings[0].message,
+      /not a valid value for dictionary value @ data\['action'\]/,
+    );
   });
 
   test('reporter: check accepts queued (Zuul 13.1); status-url was removed (13.0)', () => {
@@ -339,7 +345,7 @@ describe('timer', () => {
     ok(withTrigger('timer', { time: '0 0 * * *', dereference: true }));
     assert.equal(
       withTrigger('timer', { time: '0 0 * * *', dereference: 'yes please' }).error?.message,
-      "expected bool @ data['trigger']['timer'][0]['dereference']",
+      "expected bool for dictionary value @ data['trigger']['timer'][0]['dereference']",
     );
   });
 
@@ -361,7 +367,7 @@ describe('timer', () => {
     );
     assert.equal(
       withTrigger('timer', { time: 5 }).error?.message,
-      "expected str @ data['trigger']['timer'][0]['time']",
+      "expected str for dictionary value @ data['trigger']['timer'][0]['time']",
     );
   });
 });

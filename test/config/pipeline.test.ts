@@ -106,7 +106,7 @@ describe('schema errors', () => {
   test('an unknown manager or precedence is not a valid value', () => {
     assert.equal(
       parseValue(stanza({ manager: 'gating' })).error?.message,
-      "not a valid value @ data['manager']",
+      "not a valid value for dictionary value @ data['manager']",
     );
     assert.deepEqual(parseValue(stanza({ precedence: 'urgent' })).error?.path, ['precedence']);
   });
@@ -156,7 +156,7 @@ describe('schema errors', () => {
     );
     assert.equal(
       error?.message,
-      "not a valid value @ data['trigger']['gerrit'][1]['approval'][0]['Code-Review']",
+      "not a valid value for dictionary value @ data['trigger']['gerrit'][1]['approval'][0]['Code-Review']",
     );
     assert.deepEqual(error?.path, ['trigger', 'gerrit', 1, 'approval', 0, 'Code-Review']);
   });
@@ -340,11 +340,11 @@ describe('windows', () => {
   test('window values must be integers', () => {
     assert.equal(
       parseValue(stanza({ window: '20' })).error?.message,
-      "expected int @ data['window']",
+      "expected int for dictionary value @ data['window']",
     );
     assert.equal(
       parseValue(stanza({ 'window-floor': 1.5 })).error?.message,
-      "expected int @ data['window-floor']",
+      "expected int for dictionary value @ data['window-floor']",
     );
   });
 });

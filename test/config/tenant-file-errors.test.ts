@@ -83,12 +83,12 @@ describe('tenant schema errors', () => {
   it('checks attribute value types', () => {
     expectError(
       TENANT.replace('    name: t\n', '    name: t\n    max-nodes-per-job: five\n'),
-      /^expected int @ data\['max-nodes-per-job'\]$/,
+      /^expected int for dictionary value @ data\['max-nodes-per-job'\]$/,
       'max-nodes-per-job',
     );
     expectError(
       TENANT.replace('    name: t\n', '    name: t\n    use-nodepool: sometimes\n'),
-      /^expected bool @ data\['use-nodepool'\]$/,
+      /^expected bool for dictionary value @ data\['use-nodepool'\]$/,
       'use-nodepool',
     );
     expectError(
@@ -158,12 +158,12 @@ describe('project entry errors', () => {
   it('checks project option value types', () => {
     expectError(
       withUntrusted('          - org/a:\n              exclude-unprotected-branches: maybe'),
-      /^expected bool @ .*\['exclude-unprotected-branches'\]$/,
+      /^expected bool for dictionary value @ .*\['exclude-unprotected-branches'\]$/,
       'exclude-unprotected-branches',
     );
     expectError(
       withUntrusted('          - org/a:\n              shadow: {a: b}'),
-      /not a valid value @ .*\['shadow'\]$/,
+      /not a valid value for dictionary value @ .*\['shadow'\]$/,
       'shadow:',
     );
   });

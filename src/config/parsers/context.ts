@@ -27,14 +27,16 @@ export function checkVariableNames(
   for (const key of Object.keys(vars)) {
     if (!VARIABLE_NAME_PATTERN.test(key)) {
       throw new ConfigProblem(
-        `Invalid variable name "${key}": it must match [a-zA-Z][a-zA-Z0-9_]*`,
+        'Variable names may only contain letters, numbers, and underscores',
         'Unknown',
         [...path, key],
       );
     }
     if (reserved.has(key)) {
       throw new ConfigProblem(
-        `The variable name "${key}" is reserved and may not be set`,
+        reserved === RESERVED_VARIABLE_NAMES
+          ? `Defining a variable named '${key}' is not allowed`
+          : "Variables named 'zuul', 'nodepool', or 'unsafe_vars' are not allowed.",
         'Unknown',
         [...path, key],
       );

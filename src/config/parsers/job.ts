@@ -132,11 +132,14 @@ function parseJobBody(
   if (c.requires !== undefined) job.requires = asList(c.requires);
   if (c.secrets !== undefined) {
     job.secrets = asList(c.secrets).map((s, i) => {
-      if (typeof s === 'string') return { name: s, secret: s, passToParent: false };
-      // Only an explicit alias must be a valid variable name; Zuul does not
-      // check the short form, whose name is the secret's own.
-      checkVariableNames({ [s.name]: true }, [...at('secrets'), i]);
-      return { name: s.name, secret: s.secret, passToParent: s['pass-to-parent'] ?? false };
+      // The secret's name is the variable playbooks see, so it must be a
+      // valid variable name in the short form too.
+      const ref =
+        typeof s === 'string'
+          ? { name: s, secret: s, passToParent: false }
+          : { name: s.name, secret: s.secret, passToParent: s['pass-to-parent'] ?? false };
+      checkVariableNames({ [ref.name]: true }, [...at('secrets'), i]);
+      return ref;
     });
   }
   if (c.nodeset !== undefined) job.nodeset = parseJobNodeset(c.nodeset, at('nodeset'));
@@ -170,7 +173,7 @@ function parseJobBody(
   if (c['cleanup-run'] !== undefined) {
     ctx.warn(
       new ConfigProblem(
-        'The "cleanup-run" attribute is deprecated; use "post-run" with "cleanup: true" instead',
+        'The cleanup-run job attribute is deprecated.  Replace it with post-run playbooks with the `cleanup` attribute set.',
         'Cleanup Run Deprecation',
         at('cleanup-run'),
       ),

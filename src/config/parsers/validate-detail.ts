@@ -2,14 +2,13 @@
 // failed union (`X or [X]`) at the union itself, so a typo deep inside a list
 // item would read "not a valid value @ data['approval']". Driver schemas are
 // full of such unions; this descends into the union's alternatives and
-// reports the deepest problem instead, in the same voluptuous wording as
-// schema.ts (which it falls back to).
+// reports the deepest problem instead, in schema.ts's voluptuous wording.
 
 import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
-import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
+import type { ValueError } from '@sinclair/typebox/errors';
 import { type ConfigPath, ConfigProblem } from '../errors.js';
-import { validateAt } from '../schema.js';
+import { validateAt, voluptuousMessage } from '../schema.js';
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
 
@@ -51,36 +50,6 @@ function deepest(errors: Iterable<ValueError>): Found | undefined {
   return best;
 }
 
-function describePath(path: ConfigPath): string {
-  return path.map((p) => `[${typeof p === 'number' ? p : `'${p}'`}]`).join('');
-}
-
-// Same wording as schema.ts's validate().
-function messageFor(error: ValueError): string {
-  switch (error.type) {
-    case ValueErrorType.ObjectAdditionalProperties:
-      return 'extra keys not allowed';
-    case ValueErrorType.ObjectRequiredProperty:
-      return 'required key not provided';
-    case ValueErrorType.String:
-      return 'expected str';
-    case ValueErrorType.Integer:
-    case ValueErrorType.Number:
-      return 'expected int';
-    case ValueErrorType.Boolean:
-      return 'expected bool';
-    case ValueErrorType.Array:
-      return 'expected a list';
-    case ValueErrorType.Object:
-      return 'expected a dictionary';
-    case ValueErrorType.Literal:
-    case ValueErrorType.Union:
-      return 'not a valid value';
-    default:
-      return error.message;
-  }
-}
-
 /**
  * Validates `value`, found at `path` inside a stanza; throws a ConfigProblem
  * whose message and path name the most specific failing place.
@@ -93,10 +62,6 @@ export function validateDetailed(schema: TSchema, value: unknown, path: ConfigPa
     const found = deepest(checker(schema).Errors(value));
     if (!found || path.length + found.path.length <= err.path.length) throw err;
     const full = [...path, ...found.path];
-    throw new ConfigProblem(
-      `${messageFor(found.error)} @ data${describePath(full)}`,
-      'Unknown',
-      full,
-    );
+    throw new ConfigProblem(voluptuousMessage(found.error, full), 'Unknown', full);
   }
 }

@@ -68,7 +68,9 @@ function shapeError(filter: Readonly<Record<string, unknown>>): string | undefin
     const list = Array.isArray(value) ? value : [value];
     const bad = list.findIndex((v) => !values.includes(v as string));
     if (bad >= 0) {
-      return `not a valid value @ ${describe(Array.isArray(value) ? [key, bad] : [key])}`;
+      return Array.isArray(value)
+        ? `not a valid value @ ${describe([key, bad])}`
+        : `not a valid value for dictionary value @ ${describe([key])}`;
     }
   }
   return undefined;
