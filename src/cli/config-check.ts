@@ -1,8 +1,10 @@
 // `zuul-ts config-check -c zuul.conf [--tenant NAME] [--json]`: loads every
-// tenant's projects from their repositories and prints every configuration
-// error. Exit 1 if any error-severity entry (or the setup itself) fails.
+// tenant's projects from their repositories, builds each tenant's layout and
+// prints every configuration error (loading and layout errors). Exit 1 if
+// any error-severity entry (or the setup itself) fails.
 
 import { formatErrorLine } from '../config/errors.js';
+import { buildLayout } from '../config/layout/index.js';
 import { loadSystemConfig, loadTenantFile, parseOptionsFor } from '../config/system.js';
 import { TenantLoader } from '../config/tenant-loader.js';
 import type { ConfigError } from '../model/config-error.js';
@@ -32,12 +34,18 @@ export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
     results = [];
     for (const tenant of tenants) {
       const loaded = await loader.loadTenant(tenant);
-      const c = loaded.config;
+      const layout = buildLayout(loaded, { globalSemaphores: file.globalSemaphores });
+      let variants = 0;
+      for (const v of layout.jobs.values()) variants += v.length;
+      let stanzas = 0;
+      for (const v of layout.projectConfigs.values()) stanzas += v.length;
       const summary =
-        `${loaded.projects.length} projects, ${c.pipelines.length} pipelines, ${c.jobs.length} job variants, ` +
-        `${c.projects.length} project stanzas, ${c.projectTemplates.length} templates, ` +
-        `${c.nodesets.length} nodesets, ${c.secrets.length} secrets`;
-      results.push({ tenant: tenant.name, errors: loaded.errors, summary });
+        `${layout.projects.size} projects, ${layout.pipelines.size} pipelines, ` +
+        `${layout.jobs.size} jobs (${variants} variants), ` +
+        `${stanzas} project stanzas for ${layout.projectConfigs.size} projects, ` +
+        `${layout.projectTemplates.size} templates, ${layout.nodesets.size} nodesets, ` +
+        `${layout.secrets.size} secrets`;
+      results.push({ tenant: tenant.name, errors: [...layout.errors], summary });
     }
   } catch (err) {
     console.error((err as Error).message);

@@ -2,9 +2,11 @@
 // (semantics §D.1): resolves projects and branches, reads the config files
 // at each branch tip, parses them (once per project branch, shared by
 // tenants) and applies the tenant's rules about what each project may load.
-// Building the layout from the result is the layout builder's job.
+// Building the layout from the result is the layout builder's job. Files
+// come through a ConfigFileReader: git repositories, or memory (tests and
+// speculative layouts).
 
-import type { Connection } from '../drivers/driver.js';
+import type { Connection, MergeMode } from '../drivers/driver.js';
 import type { RepoCache } from '../merger/repo-cache.js';
 import type { ConfigError, SourceContext } from '../model/config-error.js';
 import type { TenantConfig, TenantProjectConfig } from '../model/tenant.js';
@@ -17,6 +19,7 @@ import {
   parseConfigFile,
 } from './config-file.js';
 import { makeConfigError } from './errors.js';
+import { type ConfigFileReader, type ProjectRef, RepoCacheFileReader } from './file-reader.js';
 import { candidateConfigFiles, selectConfigFiles } from './project-files.js';
 import { applyTenantRules } from './tenant-rules.js';
 
@@ -32,6 +35,8 @@ export interface ResolvedProject {
   /** Branches left out only because they are always-dynamic. */
   dynamicBranches: string[];
   defaultBranch: string;
+  /** Merge modes the code review system allows; undefined: all. */
+  mergeModes?: readonly MergeMode[];
 }
 
 export interface LoadedTenant {
@@ -43,8 +48,12 @@ export interface LoadedTenant {
 }
 
 export interface TenantLoaderDeps {
+  /** Connections by name; a project's connection must have a source. */
   connections: ReadonlyMap<string, Connection>;
-  repos: RepoCache;
+  /** Where branches and files come from; defaults to the repository cache. */
+  reader?: ConfigFileReader;
+  /** Needed when no reader is given. */
+  repos?: RepoCache;
   parseOptions: ParseOptions;
   /** How many projects to read at once. */
   concurrency?: number;
@@ -71,8 +80,13 @@ async function mapLimited<T, R>(
 export class TenantLoader {
   /** Parsed config per `connection/project@branch`, shared between tenants of one load. */
   private readonly parsed = new Map<string, Promise<ParsedConfig>>();
+  private readonly reader: ConfigFileReader;
 
-  constructor(private readonly deps: TenantLoaderDeps) {}
+  constructor(private readonly deps: TenantLoaderDeps) {
+    if (deps.reader) this.reader = deps.reader;
+    else if (deps.repos) this.reader = new RepoCacheFileReader(deps.connections, deps.repos);
+    else throw new Error('TenantLoader needs a reader or a repository cache');
+  }
 
   async loadTenant(tenant: TenantConfig): Promise<LoadedTenant> {
     const errors: ConfigError[] = [];
@@ -128,9 +142,11 @@ export class TenantLoader {
         defaultBranch: 'master',
       };
     }
-    const [all, head] = await Promise.all([
-      source.getBranches(name),
-      source.getDefaultBranch(name),
+    const ref: ProjectRef = { connection: connection.name, project: name };
+    const [all, head, mergeModes] = await Promise.all([
+      this.reader.branches(ref),
+      this.reader.defaultBranch(ref),
+      source.getProjectMergeModes?.(name),
     ]);
     const defaultBranch = head ?? 'master';
     const sorted = sortBranches(all, defaultBranch);
@@ -143,6 +159,7 @@ export class TenantLoader {
       branches,
       dynamicBranches,
       defaultBranch,
+      ...(mergeModes ? { mergeModes } : {}),
     };
   }
 
@@ -157,7 +174,7 @@ export class TenantLoader {
   }
 
   private async readAndParse(project: ResolvedProject, branch: string): Promise<ParsedConfig> {
-    const repoKey = `${project.connection.name}/${project.name}`;
+    const ref: ProjectRef = { connection: project.connection.name, project: project.name };
     const source: SourceContext = {
       project: project.name,
       projectCanonical: project.canonicalName,
@@ -171,12 +188,8 @@ export class TenantLoader {
     let contents: Map<string, Buffer>;
     try {
       const extra = project.config.extraConfigPaths;
-      paths = await this.deps.repos.readTree(repoKey, branch);
-      contents = await this.deps.repos.readFiles(
-        repoKey,
-        branch,
-        candidateConfigFiles(paths, extra),
-      );
+      paths = await this.reader.listFiles(ref, branch);
+      contents = await this.reader.readFiles(ref, branch, candidateConfigFiles(paths, extra));
     } catch (err) {
       // The branch may have gone away between listing and reading: that is
       // an error for this project branch only.

@@ -103,8 +103,8 @@ function projectStanzaProblem(
   if (targets.every((t) => mayConfigure(project, t))) return undefined;
   return errorAt(
     stanza,
-    'Within an untrusted project, the only project definition permitted is that of the project itself',
-    'Unknown',
+    'Within an untrusted project, the only project definition permitted is that of the project itself.',
+    'Project Forbidden',
     ['name'],
   );
 }
@@ -121,16 +121,24 @@ export function applyTenantRules(
   const classes = project.config.loadClasses;
   for (const key of Object.keys(CLASS_OF) as (keyof Lists)[]) {
     const cls = CLASS_OF[key];
-    for (const obj of parsed[key] as object[]) {
-      if (!classes.has(cls)) continue;
-      let problem: ConfigError | undefined;
-      if (cls === 'pipeline' && !project.config.trusted) {
-        problem = errorAt(
-          obj,
-          'Pipelines may not be defined in untrusted repos',
-          'Pipeline Forbidden',
+    if (!classes.has(cls)) continue;
+    if (cls === 'pipeline' && !project.config.trusted) {
+      // As in Zuul: one error per project branch, at its first pipeline.
+      const first = parsed.pipelines[0];
+      if (first) {
+        out.errors.push(
+          errorAt(
+            first,
+            'Pipelines may not be defined in untrusted repos, they may only be defined in config repos.',
+            'Pipeline Forbidden',
+          ),
         );
-      } else if (cls === 'job') {
+      }
+      continue;
+    }
+    for (const obj of parsed[key] as object[]) {
+      let problem: ConfigError | undefined;
+      if (cls === 'job') {
         problem = jobProblem(obj as JobVariant, project, tenant);
       } else if (cls === 'project') {
         problem = projectStanzaProblem(obj as ProjectStanza, project, all);

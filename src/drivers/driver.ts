@@ -53,6 +53,11 @@ export interface Source {
   getBranches(project: string): Promise<string[]>;
   /** The project's default branch as the code review system reports it. */
   getDefaultBranch(project: string): Promise<string | undefined>;
+  /**
+   * Merge modes the code review system allows for the project (GitHub
+   * repository settings); undefined or absent: every mode is allowed.
+   */
+  getProjectMergeModes?(project: string): Promise<readonly MergeMode[] | undefined>;
 }
 
 export interface Connection {

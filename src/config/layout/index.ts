@@ -1,0 +1,3 @@
+// Building a tenant's layout from its loaded configuration (semantics §D.3).
+export { buildLayout } from './build.js';
+export type { BuildLayoutOptions } from './context.js';
