@@ -92,7 +92,7 @@ export class TenantLoader {
     const errors: ConfigError[] = [];
     const resolved = await mapLimited(tenant.projects, this.deps.concurrency ?? 8, (p) =>
       this.resolveProject(p).catch((err: Error) => {
-        errors.push(projectError(p, `Unable to read project ${p.name}: ${err.message}`));
+        errors.push(repoAccessError(p, err.message));
         return undefined;
       }),
     );
@@ -212,7 +212,7 @@ export class TenantLoader {
       result.errors.push(
         makeConfigError(
           {
-            message: `Configuration in ${project.name}/${ignored}@${branch} ignored because project-branch is already configured`,
+            message: `Configuration in ${ignored} ignored because project-branch is already configured.`,
             errorName: 'Multiple Project Configurations',
             severity: 'warning',
           },
@@ -243,18 +243,21 @@ function branchesToLoad(project: ResolvedProject): string[] {
   return project.branches;
 }
 
-function projectError(p: TenantProjectConfig, message: string): ConfigError {
-  return makeConfigError(
-    { message, errorName: 'Unknown', severity: 'error' },
-    {
-      source: {
-        project: p.name,
-        projectCanonical: p.name,
-        connection: p.connectionName,
-        branch: '',
-        path: '',
-        trusted: p.trusted,
-      },
+/** Zuul's wording when a listed project's repository cannot be read at all. */
+function repoAccessError(p: TenantProjectConfig, reason: string): ConfigError {
+  const text = `Zuul encountered an error while accessing the repo ${p.name}.  The error was:\n\n  ${reason}`;
+  return {
+    severity: 'error',
+    name: 'Unknown',
+    shortError: text,
+    error: text,
+    sourceContext: {
+      project: p.name,
+      projectCanonical: p.name,
+      connection: p.connectionName,
+      branch: '',
+      path: '',
+      trusted: p.trusted,
     },
-  );
+  };
 }
