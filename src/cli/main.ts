@@ -3,6 +3,8 @@
 
 import { Command } from 'commander';
 import { configCheck } from './config-check.js';
+import { encryptCommand } from './encrypt.js';
+import { exportKeysCommand, importKeysCommand } from './keys.js';
 import { tenantConfCheck } from './tenant-conf-check.js';
 
 export const VERSION = '0.1.0';
@@ -33,6 +35,44 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the errors as JSON')
     .action(async (opts: { config: string; tenant?: string; json?: boolean }) => {
       exitCode = await configCheck(opts);
+    });
+
+  program
+    .command('encrypt')
+    .description("Encrypt a secret with a project's public key, as zuul-client encrypt does")
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--tenant <name>', 'tenant the project belongs to')
+    .option('--project <name>', 'project (short or canonical name) whose key encrypts the secret')
+    .option('--public-key <file>', 'use this PEM public key instead of the keystore')
+    .option('--infile <file>', 'encrypt this file as it is (default: standard input, stripped)')
+    .option('--outfile <file>', 'write the secret stanza here (default: standard output)')
+    .option('--secret-name <name>', 'name of the secret in the stanza')
+    .option('--field-name <name>', 'name of the data field in the stanza')
+    .option('--no-strip', 'keep leading and trailing whitespace of standard input')
+    .action(async (opts: Parameters<typeof encryptCommand>[0]) => {
+      exitCode = await encryptCommand(opts);
+    });
+
+  program
+    .command('export-keys')
+    .description(
+      'Back up every keystore key to a file (keys stay encrypted with the keystore password)',
+    )
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--format <format>', 'zuul-ts, or zuul for zuul-admin import-keys', 'zuul-ts')
+    .argument('<path>', 'file to write')
+    .action(async (path: string, opts: { config: string; format: string }) => {
+      exitCode = await exportKeysCommand({ ...opts, path });
+    });
+
+  program
+    .command('import-keys')
+    .description('Import keys from export-keys (or zuul-admin export-keys); existing keys are kept')
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--force', 'overwrite existing keys')
+    .argument('<path>', 'file to read')
+    .action(async (path: string, opts: { config: string; force?: boolean }) => {
+      exitCode = await importKeysCommand({ ...opts, path });
     });
 
   try {

@@ -1,0 +1,8 @@
+// Every state-store migration, in order. Append new ones at the end with the
+// next id; never edit or renumber one that has shipped (databases record the
+// ids they have applied).
+
+import type { Migration } from '../migrations.js';
+import { keystoreKeys } from './0001-keystore.js';
+
+export const MIGRATIONS: readonly Migration[] = [keystoreKeys];

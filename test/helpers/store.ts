@@ -1,0 +1,73 @@
+// State-store backends for tests: a temporary SQLite file, and PostgreSQL
+// when ZUUL_TS_TEST_PG_URI is set (scripts/ci-services.sh sets it up and
+// .ci/run exports it). Every PostgreSQL use gets its own table prefix, so
+// test files running at once, or runs leaving tables behind, never meet.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sql } from 'kysely';
+import { openStore, type Store, type StoreOptions } from '../../src/store/db.js';
+
+export const PG_URI = process.env.ZUUL_TS_TEST_PG_URI;
+
+/** Shown by node:test when PostgreSQL tests are skipped. */
+export const PG_SKIP = PG_URI
+  ? false
+  : 'PostgreSQL tests skipped: ZUUL_TS_TEST_PG_URI is not set (run: eval "$(scripts/ci-services.sh)")';
+
+export interface Backend {
+  name: 'sqlite' | 'postgresql';
+  skip: string | false;
+  /** Options for a new, empty store. */
+  fresh(): StoreOptions;
+}
+
+export function tempDir(prefix = 'zuul-ts-store-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function uniquePrefix(): string {
+  return `t${randomBytes(5).toString('hex')}_`;
+}
+
+export const BACKENDS: readonly Backend[] = [
+  {
+    name: 'sqlite',
+    skip: false,
+    fresh: () => ({ uri: `sqlite:///${join(tempDir(), 'zuul.db')}` }),
+  },
+  {
+    name: 'postgresql',
+    skip: PG_SKIP,
+    fresh: () => ({ uri: PG_URI ?? '', tablePrefix: uniquePrefix() }),
+  },
+];
+
+/** Drops a PostgreSQL store's prefixed tables (SQLite files just stay in /tmp). */
+export async function dropStore(store: Store): Promise<void> {
+  if (store.dialect === 'postgresql' && store.tablePrefix) {
+    const tables = await store.db.introspection.getTables();
+    for (const t of tables) {
+      if (t.name.startsWith(store.tablePrefix)) {
+        await sql`drop table if exists ${sql.id(t.name)} cascade`.execute(store.db);
+      }
+    }
+  }
+  await store.close();
+}
+
+export async function openFresh(
+  backend: Backend,
+  extra: Partial<StoreOptions> = {},
+): Promise<Store> {
+  return openStore({ ...backend.fresh(), ...extra });
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** File URL of a compiled module under dist/src, for scripts run in child processes. */
+export function distModule(path: string): string {
+  return pathToFileURL(resolve(here, '../../src', path)).href;
+}
