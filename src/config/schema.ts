@@ -35,7 +35,7 @@ function describePath(path: ConfigPath): string {
  * A schema failure in voluptuous' words, which Zuul users know from Zuul's
  * own errors: e.g. "expected str for dictionary value @ data['name']".
  */
-export function voluptuousMessage(error: ValueError, path: ConfigPath, rootName = 'data'): string {
+export function voluptuousMessage(error: ValueError, path: ConfigPath): string {
   let message: string;
   let typed = true;
   switch (error.type) {
@@ -73,24 +73,15 @@ export function voluptuousMessage(error: ValueError, path: ConfigPath, rootName 
   }
   // voluptuous says where a wrong value sits when it is a mapping's value.
   if (typed && typeof path[path.length - 1] === 'string') message += ' for dictionary value';
-  return `${message} @ ${rootName}${describePath(path)}`;
+  return `${message} @ data${describePath(path)}`;
 }
 
 /**
  * Validates `value` against `schema`; throws a ConfigProblem naming the
  * first (deepest) failing path.
  */
-export function validate(schema: TSchema, value: unknown, rootName = 'data'): void {
-  const check = compile(schema);
-  if (check.Check(value)) return;
-  let best: { path: (string | number)[]; error: ValueError } | undefined;
-  for (const err of check.Errors(value)) {
-    const path = pointerToPath(err.path);
-    // Prefer the deepest problem: it is the most specific one to show.
-    if (!best || path.length > best.path.length) best = { path, error: err };
-  }
-  if (!best) throw new ConfigProblem(`invalid value @ ${rootName}`, 'Unknown', []);
-  throw new ConfigProblem(voluptuousMessage(best.error, best.path, rootName), 'Unknown', best.path);
+export function validate(schema: TSchema, value: unknown): void {
+  validateAt(schema, value, []);
 }
 
 /** Override-control tags found on a stanza, keyed by top-level attribute. */
@@ -167,12 +158,15 @@ export function asList<T>(v: T | T[] | undefined | null): T[] {
 
 /** Like validate(), for a value nested at `path` inside a stanza. */
 export function validateAt(schema: TSchema, value: unknown, path: ConfigPath): void {
-  try {
-    validate(schema, value, `data${describePath(path)}`);
-  } catch (err) {
-    if (err instanceof ConfigProblem) {
-      throw new ConfigProblem(err.message, err.errorName, [...path, ...err.path], err.severity);
-    }
-    throw err;
+  const check = compile(schema);
+  if (check.Check(value)) return;
+  let best: { path: (string | number)[]; error: ValueError } | undefined;
+  for (const err of check.Errors(value)) {
+    const here = [...path, ...pointerToPath(err.path)];
+    // Prefer the deepest problem: it is the most specific one to show.
+    if (!best || here.length > best.path.length) best = { path: here, error: err };
   }
+  if (!best)
+    throw new ConfigProblem(`invalid value @ data${describePath(path)}`, 'Unknown', [...path]);
+  throw new ConfigProblem(voluptuousMessage(best.error, best.path), 'Unknown', best.path);
 }

@@ -5,7 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { RE2JS } from 're2js';
 import type { TenantFileWarning } from '../model/tenant.js';
 import { ConfigProblem } from './errors.js';
-import { validate } from './schema.js';
+import { validateAt } from './schema.js';
 import type { LoadedYaml } from './yaml.js';
 
 /**
@@ -66,9 +66,10 @@ export class TenantFileReader {
    */
   check(schema: TSchema, value: unknown, path: Path): void {
     try {
-      validate(schema, value, `data${describePath(path.slice(2))}`);
+      // Paths in messages start inside the top-level object.
+      validateAt(schema, value, path.slice(2));
     } catch (e) {
-      if (e instanceof ConfigProblem) this.fail([...path, ...e.path], e.message);
+      if (e instanceof ConfigProblem) this.fail([...path.slice(0, 2), ...e.path], e.message);
       throw e;
     }
   }

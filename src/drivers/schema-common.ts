@@ -2,8 +2,10 @@
 
 import { type TProperties, type TSchema, Type } from '@sinclair/typebox';
 import { type ConfigPath, ConfigProblem } from '../config/errors.js';
+import { regexProblems } from '../config/parsers/regex-problems.js';
 import { asList, Bool, RegexList, ScalarOrList, Str } from '../config/schema.js';
-import { compileZuulRegex, type RegexInput, RegexSyntaxError } from '../model/regex.js';
+
+export { regexProblems };
 
 /** A mapping that rejects keys it does not list (voluptuous' default). */
 export function Strict<T extends TProperties>(properties: T) {
@@ -26,38 +28,6 @@ export function OneOf<T extends string>(values: readonly T[]) {
 /** One of a fixed set of strings, alone or in a list. */
 export function OneOrMoreOf<T extends string>(values: readonly T[]): TSchema {
   return ScalarOrList(OneOf(values));
-}
-
-const REGEX_DEPRECATION =
-  'All regular expressions must conform to RE2 syntax, but an\n' +
-  'expression using the deprecated Perl-style syntax has been detected.\n' +
-  'Adjust the configuration to conform to RE2 syntax.';
-
-/** Compiles every regex in a scalar-or-list value; errors and RE2 deprecation warnings. */
-export function regexProblems(value: unknown, path: ConfigPath): ConfigProblem[] {
-  if (value === undefined || value === null) return [];
-  const list = asList(value as RegexInput | RegexInput[]);
-  const problems: ConfigProblem[] = [];
-  list.forEach((item, i) => {
-    const at = Array.isArray(value) ? [...path, i] : [...path];
-    try {
-      const r = compileZuulRegex(item);
-      if (r.re2Incompatible) {
-        problems.push(
-          new ConfigProblem(
-            `${REGEX_DEPRECATION}\n\nThe RE2 syntax error is: ${r.re2Error}`,
-            'Regex Deprecation',
-            at,
-            'warning',
-          ),
-        );
-      }
-    } catch (err) {
-      if (!(err instanceof RegexSyntaxError)) throw err;
-      problems.push(new ConfigProblem(err.message, 'Unknown', at));
-    }
-  });
-  return problems;
 }
 
 /** regexProblems for several attributes of one mapping. */

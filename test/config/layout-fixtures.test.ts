@@ -82,7 +82,11 @@ describe('Zuul fixture scenarios', () => {
         project: 'common-config',
         line: 38,
       },
-      { message: "expected a dictionary @ data['error']", project: 'org/project2', line: 2 },
+      {
+        message: "expected a dictionary for dictionary value @ data['error']",
+        project: 'org/project2',
+        line: 2,
+      },
     ]);
     assert.ok(broken.jobs.has('central-test'), 'valid objects still load');
     expectExactly(all.get('tenant-good')!, 'error', []);

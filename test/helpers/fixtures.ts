@@ -209,7 +209,7 @@ const PIPELINE_DRIVER_KEYS = new Set([
  */
 export function deployFixture(scenario: string, opts: DeployOptions = {}): FixtureDeployment {
   const scenarioDir = join(FIXTURES, scenario);
-  const root = mkdtempSync(join(tmpdir(), `zuul-ts-${scenario}-`));
+  const root = mkdtempSync(join(tmpdir(), `zuul-ts-${scenario.replace(/\//g, '-')}-`));
   const tenantText = readFileSync(opts.tenantFile ?? join(scenarioDir, 'main.yaml'), 'utf8');
   const tenantPath = join(root, 'main.yaml');
   writeFileSync(tenantPath, tenantText);

@@ -3,9 +3,10 @@
 import type { SourceContext } from '../../model/config-error.js';
 import { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../../model/job.js';
 import type { Pragma } from '../../model/objects.js';
-import { compileZuulRegex, type ZuulRegex } from '../../model/regex.js';
+import { compileZuulRegex, type RegexInput, type ZuulRegex } from '../../model/regex.js';
 import { type ConfigPath, ConfigProblem } from '../errors.js';
 import { asList } from '../schema.js';
+import { regexProblems } from './regex-problems.js';
 
 export interface StanzaContext {
   source: SourceContext;
@@ -13,7 +14,10 @@ export interface StanzaContext {
   pragma: Pragma;
   /** 0-based line of the stanza. */
   line?: number;
-  /** Records a warning without dropping the stanza. */
+  /**
+   * Records a problem without dropping the stanza: warnings, and errors that
+   * Zuul reports while still keeping the object.
+   */
   warn(problem: ConfigProblem): void;
 }
 
@@ -44,30 +48,22 @@ export function checkVariableNames(
   }
 }
 
-/** Compiles a scalar-or-list of regexes, naming the attribute on failure. */
+/**
+ * Compiles a scalar-or-list of regexes: an invalid one throws (dropping the
+ * stanza), an RE2-incompatible one is reported as a "Regex Deprecation"
+ * warning and kept.
+ */
 export function compileRegexList(
   value: unknown,
   path: ConfigPath,
   ctx: StanzaContext,
 ): ZuulRegex[] | undefined {
   if (value === undefined || value === null) return undefined;
-  return asList(value as (string | { regex: string; negate?: boolean })[]).map((item, i) => {
-    try {
-      const r = compileZuulRegex(item);
-      if (r.re2Incompatible) {
-        ctx.warn(
-          new ConfigProblem(
-            `The regex "${r.pattern}" is not compatible with RE2 and will stop working in a future release`,
-            'Regex Deprecation',
-            [...path, i],
-          ),
-        );
-      }
-      return r;
-    } catch (err) {
-      throw new ConfigProblem((err as Error).message, 'Unknown', [...path, i]);
-    }
-  });
+  for (const problem of regexProblems(value, path)) {
+    if (problem.severity === 'error') throw problem;
+    ctx.warn(problem);
+  }
+  return asList(value as RegexInput | RegexInput[]).map((item) => compileZuulRegex(item));
 }
 
 /** `{regex: x, negate: true}` shows as `x (negated)` in variant descriptions. */

@@ -138,7 +138,14 @@ function parseJobBody(
         typeof s === 'string'
           ? { name: s, secret: s, passToParent: false }
           : { name: s.name, secret: s.secret, passToParent: s['pass-to-parent'] ?? false };
-      checkVariableNames({ [ref.name]: true }, [...at('secrets'), i]);
+      // Zuul reports a bad name but keeps the job (children still find
+      // their parent), so this is recorded rather than thrown.
+      try {
+        checkVariableNames({ [ref.name]: true }, [...at('secrets'), i]);
+      } catch (err) {
+        if (!(err instanceof ConfigProblem)) throw err;
+        ctx.warn(err);
+      }
       return ref;
     });
   }

@@ -153,7 +153,7 @@ export function checkGerritTrigger(filter: Readonly<Record<string, unknown>>): C
     problems.push(
       deprecation(
         `Gerrit ${key} Deprecation`,
-        `The '${key}' trigger attribute\nis deprecated.  Use '${replacement}' instead.`,
+        `The '${key}' trigger attribute is deprecated.  Use '${replacement}' instead.`,
         [key],
       ),
     );

@@ -83,7 +83,7 @@ export function githubTriggerWarnings(filter: Readonly<Record<string, unknown>>)
     warnings.push(
       deprecation(
         'Github require-status Deprecation',
-        "The 'require-status' trigger attribute\nis deprecated.  Use 'require' instead.",
+        "The 'require-status' trigger attribute is deprecated.  Use 'require' instead.",
         ['require-status'],
       ),
     );
@@ -92,7 +92,7 @@ export function githubTriggerWarnings(filter: Readonly<Record<string, unknown>>)
     warnings.push(
       deprecation(
         'Github unlabel Deprecation',
-        "The 'unlabel' trigger attribute\nis deprecated.  Use 'label' instead.",
+        "The 'unlabel' trigger attribute is deprecated.  Use 'label' instead.",
         ['unlabel'],
       ),
     );
@@ -101,7 +101,7 @@ export function githubTriggerWarnings(filter: Readonly<Record<string, unknown>>)
     warnings.push(
       deprecation(
         'Github event list Deprecation',
-        "Specifying the 'event' trigger attribute\nas a list is deprecated.  Use a single item instead.",
+        "Specifying the 'event' trigger attribute as a list is deprecated.  Use a single item instead.",
         ['event'],
       ),
     );
@@ -120,7 +120,7 @@ export function githubTriggerWarnings(filter: Readonly<Record<string, unknown>>)
     warnings.push(
       deprecation(
         'Github requested action Deprecation',
-        "The 'requested' value for the 'action'\ntrigger attribute is deprecated.  Use 'rerequested' instead.",
+        "The 'requested' value for the 'action' trigger attribute is deprecated.  Use 'rerequested' instead.",
         ['action'],
       ),
     );
