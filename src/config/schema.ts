@@ -9,7 +9,8 @@ import { EncryptedValue, TaggedValue } from './yaml.js';
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
 
-function compile(schema: TSchema): TypeCheck<TSchema> {
+/** The compiled checker of a schema (compiled once, then cached). */
+export function compile(schema: TSchema): TypeCheck<TSchema> {
   let check = compiled.get(schema);
   if (!check) {
     check = TypeCompiler.Compile(schema);
@@ -18,7 +19,8 @@ function compile(schema: TSchema): TypeCheck<TSchema> {
   return check;
 }
 
-function pointerToPath(pointer: string): (string | number)[] {
+/** A JSON pointer (`/a/0/b`) as a config path (`['a', 0, 'b']`). */
+export function pointerToPath(pointer: string): (string | number)[] {
   if (!pointer) return [];
   return pointer
     .split('/')

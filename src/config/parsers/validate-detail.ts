@@ -5,41 +5,20 @@
 // reports the deepest problem instead, in schema.ts's voluptuous wording.
 
 import type { TSchema } from '@sinclair/typebox';
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ValueError } from '@sinclair/typebox/errors';
 import { type ConfigPath, ConfigProblem } from '../errors.js';
-import { validateAt, voluptuousMessage } from '../schema.js';
-
-const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
-
-function checker(schema: TSchema): TypeCheck<TSchema> {
-  let c = compiled.get(schema);
-  if (!c) {
-    c = TypeCompiler.Compile(schema);
-    compiled.set(schema, c);
-  }
-  return c;
-}
+import { compile, pointerToPath, validateAt, voluptuousMessage } from '../schema.js';
 
 interface Found {
   path: (string | number)[];
   error: ValueError;
 }
 
-function toPath(pointer: string): (string | number)[] {
-  if (!pointer) return [];
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-}
-
 /** The deepest error, looking inside union alternatives. */
 function deepest(errors: Iterable<ValueError>): Found | undefined {
   let best: Found | undefined;
   for (const error of errors) {
-    let here: Found = { path: toPath(error.path), error };
+    let here: Found = { path: pointerToPath(error.path), error };
     for (const alternative of error.errors ?? []) {
       const inner = deepest(alternative);
       // Only a strictly deeper problem is more useful than "not a valid value".
@@ -59,7 +38,7 @@ export function validateDetailed(schema: TSchema, value: unknown, path: ConfigPa
     validateAt(schema, value, path);
   } catch (err) {
     if (!(err instanceof ConfigProblem)) throw err;
-    const found = deepest(checker(schema).Errors(value));
+    const found = deepest(compile(schema).Errors(value));
     if (!found || path.length + found.path.length <= err.path.length) throw err;
     const full = [...path, ...found.path];
     throw new ConfigProblem(voluptuousMessage(found.error, full), 'Unknown', full);
