@@ -1,12 +1,12 @@
 // `zuul-ts config-check -c zuul.conf [--tenant NAME] [--json]`: loads every
 // tenant's projects from their repositories, builds each tenant's layout and
-// prints every configuration error (loading and layout errors). Exit 1 if
-// any error-severity entry (or the setup itself) fails.
+// prints every configuration error (loading and layout errors). Secrets
+// that jobs use are decrypted with their project's key to check them (the
+// keystore is opened only then). Exit 1 if any error-severity entry (or the
+// setup itself) fails.
 
 import { formatErrorLine } from '../config/errors.js';
-import { buildLayout } from '../config/layout/index.js';
-import { loadSystemConfig, loadTenantFile, parseOptionsFor } from '../config/system.js';
-import { TenantLoader } from '../config/tenant-loader.js';
+import { type Deployment, openDeployment } from '../config/tenant-layout.js';
 import type { ConfigError } from '../model/config-error.js';
 
 export interface ConfigCheckOptions {
@@ -17,24 +17,20 @@ export interface ConfigCheckOptions {
 
 export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
   let results: { tenant: string; errors: ConfigError[]; summary: string }[];
+  let deployment: Deployment | undefined;
   try {
-    const system = loadSystemConfig(opts.config);
-    for (const w of system.warnings) console.error(`warning: ${w}`);
-    const file = await loadTenantFile(system);
-    const tenants = file.tenants.filter((t) => !opts.tenant || t.name === opts.tenant);
+    deployment = await openDeployment(opts.config);
+    for (const w of deployment.system.warnings) console.error(`warning: ${w}`);
+    const tenants = deployment.tenantFile.tenants.filter(
+      (t) => !opts.tenant || t.name === opts.tenant,
+    );
     if (opts.tenant && tenants.length === 0) {
       console.error(`Unknown tenant: ${opts.tenant}`);
       return 1;
     }
-    const loader = new TenantLoader({
-      connections: system.connections,
-      repos: system.repos,
-      parseOptions: parseOptionsFor(system.connections),
-    });
     results = [];
     for (const tenant of tenants) {
-      const loaded = await loader.loadTenant(tenant);
-      const layout = buildLayout(loaded, { globalSemaphores: file.globalSemaphores });
+      const layout = await deployment.layout(tenant);
       let variants = 0;
       for (const v of layout.jobs.values()) variants += v.length;
       let stanzas = 0;
@@ -50,6 +46,8 @@ export async function configCheck(opts: ConfigCheckOptions): Promise<number> {
   } catch (err) {
     console.error((err as Error).message);
     return 1;
+  } finally {
+    await deployment?.close();
   }
   if (opts.json) {
     console.log(

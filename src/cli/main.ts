@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { configCheck } from './config-check.js';
 import { encryptCommand } from './encrypt.js';
 import { exportKeysCommand, importKeysCommand } from './keys.js';
+import { showJobsCommand } from './show-jobs.js';
 import { tenantConfCheck } from './tenant-conf-check.js';
 
 export const VERSION = '0.1.0';
@@ -36,6 +37,30 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: { config: string; tenant?: string; json?: boolean }) => {
       exitCode = await configCheck(opts);
     });
+
+  program
+    .command('show-jobs')
+    .description(
+      "Print the job graph Zuul would freeze for a project's branch in a pipeline (freeze-jobs JSON)",
+    )
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--files <list>', 'comma-separated changed files: freeze for a change to them')
+    .option('--job <name>', "print this job's frozen parameters (freeze-job JSON)")
+    .argument('<tenant>', 'tenant name')
+    .argument('<pipeline>', 'pipeline name')
+    .argument('<project>', 'project (short or canonical name)')
+    .argument('<branch>', 'branch')
+    .action(
+      async (
+        tenant: string,
+        pipeline: string,
+        project: string,
+        branch: string,
+        opts: { config: string; files?: string; job?: string },
+      ) => {
+        exitCode = await showJobsCommand({ ...opts, tenant, pipeline, project, branch });
+      },
+    );
 
   program
     .command('encrypt')

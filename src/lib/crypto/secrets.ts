@@ -18,12 +18,26 @@ import { modulusBytes } from './rsa.js';
 /** OAEP overhead for SHA-1: 2 · 20 + 2 bytes. */
 const OAEP_SHA1_OVERHEAD = 42;
 
+/** Why a value did not decrypt. */
+export type SecretDecryptionFailure =
+  /** An encrypted value with no chunk. */
+  | 'no-ciphertext'
+  /** A chunk that is not a string. */
+  | 'not-base64'
+  /** A chunk whose size is not the key's (another key size, or truncated). */
+  | 'length'
+  /** OAEP decryption failed: another key, or damaged ciphertext. */
+  | 'decryption'
+  /** The plaintext is not UTF-8. */
+  | 'utf8';
+
 export class SecretDecryptionError extends Error {
   constructor(
     message: string,
     readonly secretName: string,
     /** Where in the secret's data the failing value is, e.g. `data.password`. */
     readonly path: string,
+    readonly failure: SecretDecryptionFailure = 'decryption',
   ) {
     super(message);
     this.name = 'SecretDecryptionError';
@@ -72,23 +86,25 @@ export function decryptChunks(
   privateKey: KeyObject,
   where: { secretName: string; path: string } = { secretName: '?', path: 'data' },
 ): string {
-  const fail = (why: string) =>
+  const fail = (why: string, failure: SecretDecryptionFailure) =>
     new SecretDecryptionError(
       `Unable to decrypt secret ${where.secretName}: ${where.path} ${why}`,
       where.secretName,
       where.path,
+      failure,
     );
-  if (chunks.length === 0) throw fail('has no ciphertext');
+  if (chunks.length === 0) throw fail('has no ciphertext', 'no-ciphertext');
   const size = modulusBytes(privateKey);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   let out = '';
   for (const [i, chunk] of chunks.entries()) {
     const part = chunks.length > 1 ? ` (chunk ${i + 1} of ${chunks.length})` : '';
-    if (typeof chunk !== 'string') throw fail(`is not a base64 string${part}`);
+    if (typeof chunk !== 'string') throw fail(`is not a base64 string${part}`, 'not-base64');
     const bytes = Buffer.from(chunk.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
     if (bytes.length !== size) {
       throw fail(
         `is not ciphertext for this project's key${part}: it is ${bytes.length} bytes, a ${size * 8}-bit key produces ${size}`,
+        'length',
       );
     }
     let plain: Buffer;
@@ -100,12 +116,13 @@ export function decryptChunks(
     } catch {
       throw fail(
         `could not be decrypted with the project's private key${part}: it was encrypted for another project, or it is damaged`,
+        'decryption',
       );
     }
     try {
       out += utf8.decode(plain);
     } catch {
-      throw fail(`decrypts to text that is not valid UTF-8${part}`);
+      throw fail(`decrypts to text that is not valid UTF-8${part}`, 'utf8');
     }
   }
   return out;
