@@ -5,6 +5,7 @@
 
 import type { Connection } from '../drivers/driver.js';
 import type { RepoCache } from '../merger/repo-cache.js';
+import { CONFIG_ROOTS, candidateConfigFiles } from './project-files.js';
 
 /** A project as the reader knows it: connection name and short project name. */
 export interface ProjectRef {
@@ -25,6 +26,17 @@ export interface ConfigFileReader {
     branch: string,
     paths: readonly string[],
   ): Promise<Map<string, Buffer>>;
+  /**
+   * Optional, for readers that can do it in one go: the paths under the
+   * config roots and `extraConfigPaths` at the tip of `branch` (other paths
+   * may be left out), with the contents of those that may hold
+   * configuration (candidateConfigFiles).
+   */
+  readConfigFiles?(
+    ref: ProjectRef,
+    branch: string,
+    extraConfigPaths: readonly string[],
+  ): Promise<{ paths: string[]; contents: Map<string, Buffer> }>;
 }
 
 /** Reads through the connections' sources (branches) and the repository cache (files). */
@@ -58,6 +70,19 @@ export class RepoCacheFileReader implements ConfigFileReader {
     paths: readonly string[],
   ): Promise<Map<string, Buffer>> {
     return this.repos.readFiles(`${ref.connection}/${ref.project}`, branch, paths);
+  }
+
+  readConfigFiles(
+    ref: ProjectRef,
+    branch: string,
+    extraConfigPaths: readonly string[],
+  ): Promise<{ paths: string[]; contents: Map<string, Buffer> }> {
+    return this.repos.readPaths(
+      `${ref.connection}/${ref.project}`,
+      branch,
+      [...CONFIG_ROOTS, ...extraConfigPaths],
+      (paths) => candidateConfigFiles(paths, extraConfigPaths),
+    );
   }
 }
 

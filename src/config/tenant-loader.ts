@@ -8,7 +8,7 @@
 
 import type { Connection, MergeMode } from '../drivers/driver.js';
 import type { RepoCache } from '../merger/repo-cache.js';
-import type { ConfigError, SourceContext } from '../model/config-error.js';
+import type { ConfigError } from '../model/config-error.js';
 import type { TenantConfig, TenantProjectConfig } from '../model/tenant.js';
 import { sortBranches, staticBranches } from './branches.js';
 import {
@@ -16,11 +16,15 @@ import {
   emptyParsedConfig,
   type ParsedConfig,
   type ParseOptions,
-  parseConfigFile,
 } from './config-file.js';
 import { makeConfigError } from './errors.js';
 import { type ConfigFileReader, type ProjectRef, RepoCacheFileReader } from './file-reader.js';
-import { candidateConfigFiles, selectConfigFiles } from './project-files.js';
+import {
+  branchSourceContext,
+  type ProjectBranchFiles,
+  parseProjectBranch,
+} from './project-branch.js';
+import { candidateConfigFiles } from './project-files.js';
 import { applyTenantRules } from './tenant-rules.js';
 
 /** A tenant project with what its source told us. */
@@ -39,12 +43,30 @@ export interface ResolvedProject {
   mergeModes?: readonly MergeMode[];
 }
 
+/** What one project branch contributes to a tenant. */
+export interface BranchConfig {
+  project: ResolvedProject;
+  branch: string;
+  /** As parsed, without the tenant (shared between tenants; never changed). */
+  parsed: ParsedConfig;
+  /** What this tenant takes from it: the tenant's rules applied, their errors included. */
+  config: ParsedConfig;
+}
+
 export interface LoadedTenant {
   tenant: TenantConfig;
   projects: ResolvedProject[];
   /** Every loaded object, in definition order. */
   config: ParsedConfig;
   errors: ConfigError[];
+  /**
+   * The pieces `config` was assembled from, in load order (config projects'
+   * load-branch, then every static branch of each untrusted project), so a
+   * speculative layout can replace some and reuse the rest.
+   */
+  branchConfigs?: BranchConfig[];
+  /** Errors about whole projects (unreadable repositories); they come first in `errors`. */
+  projectErrors?: ConfigError[];
 }
 
 export interface TenantLoaderDeps {
@@ -111,14 +133,19 @@ export class TenantLoader {
     );
 
     const config = emptyParsedConfig();
+    const pieces: BranchConfig[] = [];
     projects.forEach((project, i) => {
-      for (const parsed of branchConfigs[i]!) {
-        appendParsedConfig(config, applyTenantRules(parsed, project, projects, tenant));
-      }
+      const branches = branchesToLoad(project);
+      branchConfigs[i]!.forEach((parsed, j) => {
+        const own = applyTenantRules(parsed, project, projects, tenant);
+        pieces.push({ project, branch: branches[j]!, parsed, config: own });
+        appendParsedConfig(config, own);
+      });
     });
+    const projectErrors = [...errors];
     errors.push(...config.errors);
     config.errors = errors;
-    return { tenant, projects, config, errors };
+    return { tenant, projects, config, errors, branchConfigs: pieces, projectErrors };
   }
 
   private async resolveProject(p: TenantProjectConfig): Promise<ResolvedProject> {
@@ -175,24 +202,20 @@ export class TenantLoader {
 
   private async readAndParse(project: ResolvedProject, branch: string): Promise<ParsedConfig> {
     const ref: ProjectRef = { connection: project.connection.name, project: project.name };
-    const source: SourceContext = {
-      project: project.name,
-      projectCanonical: project.canonicalName,
-      connection: project.connection.name,
-      branch,
-      path: '',
-      trusted: project.config.trusted,
-    };
-    const result = emptyParsedConfig();
-    let paths: string[];
-    let contents: Map<string, Buffer>;
+    let files: ProjectBranchFiles;
     try {
       const extra = project.config.extraConfigPaths;
-      paths = await this.reader.listFiles(ref, branch);
-      contents = await this.reader.readFiles(ref, branch, candidateConfigFiles(paths, extra));
+      if (this.reader.readConfigFiles) {
+        files = await this.reader.readConfigFiles(ref, branch, extra);
+      } else {
+        const paths = await this.reader.listFiles(ref, branch);
+        const candidates = candidateConfigFiles(paths, extra);
+        files = { paths, contents: await this.reader.readFiles(ref, branch, candidates) };
+      }
     } catch (err) {
       // The branch may have gone away between listing and reading: that is
       // an error for this project branch only.
+      const result = emptyParsedConfig();
       result.errors.push(
         makeConfigError(
           {
@@ -200,39 +223,19 @@ export class TenantLoader {
             errorName: 'Unknown',
             severity: 'error',
           },
-          { source },
+          { source: branchSourceContext(project, branch) },
         ),
       );
       return result;
     }
-    const texts = new Map<string, string>();
-    for (const [path, bytes] of contents) texts.set(path, bytes.toString('utf8'));
-    const selection = selectConfigFiles(paths, texts, project.config.extraConfigPaths);
-    for (const ignored of selection.ignoredRoots) {
-      result.errors.push(
-        makeConfigError(
-          {
-            message: `Configuration in ${ignored} ignored because project-branch is already configured.`,
-            errorName: 'Multiple Project Configurations',
-            severity: 'warning',
-          },
-          { source: { ...source, path: ignored } },
-        ),
-      );
-    }
-    for (const path of selection.files) {
-      const bytes = contents.get(path);
-      if (!bytes) continue;
-      appendParsedConfig(
-        result,
-        parseConfigFile(bytes, { ...source, path }, this.deps.parseOptions),
-      );
-    }
-    return result;
+    return parseProjectBranch(project, branch, files, this.deps.parseOptions, {
+      reportIgnoredRoots: true,
+    });
   }
 }
 
-function branchesToLoad(project: ResolvedProject): string[] {
+/** The branches a tenant loads statically from a project, in load order. */
+export function branchesToLoad(project: ResolvedProject): string[] {
   if (project.config.loadClasses.size === 0) return [];
   if (project.config.trusted) {
     // Config projects are read from load-branch, literally `master` by

@@ -13,6 +13,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ZuulConf } from '../config/zuul-conf.js';
 import type { RepoReader, RepoRefs } from '../drivers/driver.js';
+import { readPathsDirectly, readRefsDirectly } from './git-objects.js';
 
 export interface RepoCacheOptions {
   /** Root of the mirrors ([merger] git_dir). */
@@ -159,29 +160,67 @@ export class RepoCache implements RepoReader {
     ref: string,
     paths: readonly string[],
   ): Promise<Map<string, Buffer>> {
+    return this.locked(key, undefined, async (dir) => {
+      if (!paths.length) return new Map<string, Buffer>();
+      return this.catFiles(dir, await this.resolve(dir, key, ref), paths);
+    });
+  }
+
+  /** Contents of `paths` at `commit`, read by one `git cat-file --batch`. */
+  private async catFiles(
+    dir: string,
+    commit: string,
+    paths: readonly string[],
+  ): Promise<Map<string, Buffer>> {
+    const files = new Map<string, Buffer>();
+    if (!paths.length) return files;
     for (const p of paths) {
       // Batch input is line-based, so such a path cannot be asked for.
       if (p.includes('\n')) throw new Error(`cannot read a path containing a newline: ${p}`);
     }
+    const input = paths.map((p) => `${commit}:${p}\n`).join('');
+    const out = await this.git(['cat-file', '--batch'], dir, input);
+    let pos = 0;
+    for (const path of paths) {
+      const eol = out.indexOf(0x0a, pos);
+      if (eol < 0) throw new GitError(`git cat-file output ended early in ${dir}`, '');
+      // `<sha> <type> <size>` or `<name> missing` / `<name> ambiguous`.
+      const header = /^[0-9a-f]+ (\w+) (\d+)$/.exec(out.toString('utf8', pos, eol));
+      pos = eol + 1;
+      if (!header) continue;
+      const size = Number(header[2]);
+      if (header[1] === 'blob') files.set(path, out.subarray(pos, pos + size));
+      pos += size + 1;
+    }
+    return files;
+  }
+
+  /**
+   * The paths under `roots` (files, or directories written with a trailing
+   * `/`) at `ref`, and the contents of those `select` picks: one call reads
+   * the configuration of a project branch. The mirror's files are read
+   * directly when their format allows (no git process); otherwise git does.
+   */
+  readPaths(
+    key: string,
+    ref: string,
+    roots: readonly string[],
+    select: (paths: readonly string[]) => readonly string[],
+  ): Promise<{ paths: string[]; contents: Map<string, Buffer> }> {
     return this.locked(key, undefined, async (dir) => {
-      const files = new Map<string, Buffer>();
-      if (!paths.length) return files;
-      const commit = await this.resolve(dir, key, ref);
-      const input = paths.map((p) => `${commit}:${p}\n`).join('');
-      const out = await this.git(['cat-file', '--batch'], dir, input);
-      let pos = 0;
-      for (const path of paths) {
-        const eol = out.indexOf(0x0a, pos);
-        if (eol < 0) throw new GitError(`git cat-file output ended early in ${dir}`, '');
-        // `<sha> <type> <size>` or `<name> missing` / `<name> ambiguous`.
-        const header = /^[0-9a-f]+ (\w+) (\d+)$/.exec(out.toString('utf8', pos, eol));
-        pos = eol + 1;
-        if (!header) continue;
-        const size = Number(header[2]);
-        if (header[1] === 'blob') files.set(path, out.subarray(pos, pos + size));
-        pos += size + 1;
+      try {
+        return readPathsDirectly(dir, key, ref, roots, select);
+      } catch {
+        // Unsupported or damaged: git knows best, and says what is wrong.
       }
-      return files;
+      const commit = await this.resolve(dir, key, ref);
+      const pathspecs = roots.map((r) => (r.endsWith('/') ? r.slice(0, -1) : r));
+      const args = ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--name-only', commit, '--'];
+      const out = await this.git([...args, ...pathspecs], dir);
+      const paths = out.toString('utf8').split('\0');
+      paths.pop();
+      const contents = await this.catFiles(dir, commit, select(paths));
+      return { paths, contents };
     });
   }
 
@@ -274,6 +313,11 @@ export class RepoCache implements RepoReader {
   }
 
   private async refs(dir: string): Promise<RepoRefs> {
+    try {
+      return readRefsDirectly(dir);
+    } catch {
+      // Unsupported or damaged: ask git.
+    }
     const out = await this.git(
       ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/tags'],
       dir,

@@ -6,7 +6,7 @@
 
 import type { Layout } from '../../model/layout.js';
 import type { LoadedTenant } from '../tenant-loader.js';
-import { BuildContext, type BuildLayoutOptions } from './context.js';
+import { BuildContext, type BuildLayoutOptions, type FixedObjects } from './context.js';
 import { addJob, resolveShadows, validateJobs } from './jobs.js';
 import { addLauncherObjects, validateLauncherObjects } from './launcher.js';
 import { checkAllowedLabels, validateNodeset } from './nodesets.js';
@@ -24,7 +24,7 @@ import {
   validatePipeline,
 } from './simple-objects.js';
 
-export type { BuildLayoutOptions };
+export type { BuildLayoutOptions, FixedObjects };
 
 export function buildLayout(loaded: LoadedTenant, options: BuildLayoutOptions = {}): Layout {
   const ctx = new BuildContext(loaded.tenant, loaded.projects, options);
@@ -34,7 +34,9 @@ export function buildLayout(loaded: LoadedTenant, options: BuildLayoutOptions = 
   ctx.errors.push(...loaded.errors);
   resolveShadows(ctx);
 
-  for (const pipeline of config.pipelines) addPipeline(ctx, pipeline);
+  const fixed = options.fixedObjects;
+  if (fixed) useFixedObjects(ctx, fixed);
+  else for (const pipeline of config.pipelines) addPipeline(ctx, pipeline);
   for (const nodeset of config.nodesets) {
     ctx.attempt(nodeset, () => {
       checkAllowedLabels(ctx, nodeset);
@@ -44,16 +46,18 @@ export function buildLayout(loaded: LoadedTenant, options: BuildLayoutOptions = 
   for (const secret of config.secrets) addIdentical(ctx, 'Secret', m.secrets, secret);
   for (const job of config.jobs) addJob(ctx, job);
 
-  addGlobalSemaphores(ctx);
-  for (const semaphore of config.semaphores) addSemaphore(ctx, semaphore);
-  addLauncherObjects(ctx, config);
+  if (!fixed) {
+    addGlobalSemaphores(ctx);
+    for (const semaphore of config.semaphores) addSemaphore(ctx, semaphore);
+    addLauncherObjects(ctx, config);
+  }
 
   // References are checked once the launcher objects exist, so that label
   // checks can see them (Zuul 14).
-  validateLauncherObjects(ctx);
+  if (!fixed) validateLauncherObjects(ctx);
   for (const nodeset of m.nodesets.values()) validateNodeset(ctx, nodeset);
   validateJobs(ctx);
-  for (const pipeline of m.pipelines.values()) validatePipeline(ctx, pipeline);
+  if (!fixed) for (const pipeline of m.pipelines.values()) validatePipeline(ctx, pipeline);
 
   for (const queue of config.queues) addIdentical(ctx, 'Queue', m.queues, queue);
   for (const template of config.projectTemplates) addProjectTemplate(ctx, template);
@@ -64,4 +68,16 @@ export function buildLayout(loaded: LoadedTenant, options: BuildLayoutOptions = 
   validateProjects(ctx);
 
   return ctx.toLayout();
+}
+
+/** Speculative layouts share the running layout's pipelines, semaphores and launcher objects. */
+function useFixedObjects(ctx: BuildContext, fixed: FixedObjects): void {
+  const m = ctx.maps;
+  for (const [name, pipeline] of fixed.pipelines) m.pipelines.set(name, pipeline);
+  for (const [name, semaphore] of fixed.semaphores) m.semaphores.set(name, semaphore);
+  for (const [name, image] of fixed.images) m.images.set(name, image);
+  for (const [name, flavor] of fixed.flavors) m.flavors.set(name, flavor);
+  for (const [name, label] of fixed.labels) m.labels.set(name, label);
+  for (const [name, section] of fixed.sections) m.sections.set(name, section);
+  for (const [name, provider] of fixed.providers) m.providers.set(name, provider);
 }

@@ -19,10 +19,12 @@ import type { Nodeset } from '../../model/nodeset.js';
 import type { Queue, Secret } from '../../model/objects.js';
 import type { Pipeline } from '../../model/pipeline.js';
 import type { ProjectStanza, ProjectTemplate } from '../../model/project-config.js';
+import { compileZuulRegex, regexFullMatches } from '../../model/regex.js';
 import type { GlobalSemaphore, TenantConfig } from '../../model/tenant.js';
 import { stanzaLocationOf } from '../config-file.js';
 import { type ConfigPath, makeConfigError, type StanzaLocation } from '../errors.js';
 import type { ResolvedProject } from '../tenant-loader.js';
+import { ValidationOutcomes, type ValidationReuse } from './reuse.js';
 
 export interface BuildLayoutOptions {
   /** The tenant file's global semaphores (those the tenant lists in `semaphores` are used). */
@@ -33,7 +35,25 @@ export interface BuildLayoutOptions {
    * undefined when it decrypts. Without it, decryption is not checked.
    */
   checkSecretDecrypts?: (secret: Secret, project: LayoutProject) => string | undefined;
+  /**
+   * Speculative layouts of untrusted changes (semantics §D.11): pipelines,
+   * semaphores (tenant and global) and launcher objects come from the
+   * running layout; those stanzas of the configuration are ignored and not
+   * validated again.
+   */
+  fixedObjects?: FixedObjects;
+  /**
+   * Speculative layouts: replay the reference validation of `base` for the
+   * objects that do not depend on what changed (see reuse.ts).
+   */
+  reuse?: ValidationReuse;
 }
+
+/** The objects a speculative layout takes from the running layout. */
+export type FixedObjects = Pick<
+  Layout,
+  'pipelines' | 'semaphores' | 'images' | 'flavors' | 'labels' | 'sections' | 'providers'
+>;
 
 /** A problem found while building; carries Zuul's error name and the attribute path. */
 export class LayoutProblem extends Error {
@@ -67,8 +87,40 @@ export interface LayoutMaps {
   providers: Map<string, Provider>;
 }
 
+/**
+ * Work that depends only on a parsed object and the tenant's projects
+ * (resolved copies of job variants and project stanzas, or the problem
+ * found), kept between builds of the same tenant: a speculative layout
+ * reuses it for every project branch it does not change. Parsed objects are
+ * never changed, and neither are the copies placed in layouts.
+ */
+interface BuildMemo {
+  readonly results: WeakMap<object, { value: unknown } | { problem: unknown }>;
+  /** Regex project name → canonical names of the projects it fully matches. */
+  readonly regexTargets: Map<string, string[]>;
+}
+
+const memos = new WeakMap<readonly ResolvedProject[], WeakMap<TenantConfig, BuildMemo>>();
+
+function memoFor(tenant: TenantConfig, projects: readonly ResolvedProject[]): BuildMemo {
+  let byTenant = memos.get(projects);
+  if (!byTenant) {
+    byTenant = new WeakMap();
+    memos.set(projects, byTenant);
+  }
+  let memo = byTenant.get(tenant);
+  if (!memo) {
+    memo = { results: new WeakMap(), regexTargets: new Map() };
+    byTenant.set(tenant, memo);
+  }
+  return memo;
+}
+
 export class BuildContext {
   readonly errors: ConfigError[] = [];
+  private readonly memo: BuildMemo;
+  /** Reference validation outcomes (replayed from a base layout where possible). */
+  readonly outcomes: ValidationOutcomes;
   readonly maps: LayoutMaps = {
     pipelines: new Map(),
     jobs: new Map([['noop', [builtinNoopJob()]]]),
@@ -97,6 +149,8 @@ export class BuildContext {
     projects: readonly ResolvedProject[],
     readonly options: BuildLayoutOptions,
   ) {
+    this.memo = memoFor(tenant, projects);
+    this.outcomes = new ValidationOutcomes(options.reuse);
     for (const p of projects) {
       this.resolved.set(p.canonicalName, p);
       this.projects.set(p.canonicalName, {
@@ -157,6 +211,40 @@ export class BuildContext {
     }
   }
 
+  /**
+   * `compute()` for `obj`, once per tenant and projects: later builds get
+   * the same value, or the same problem thrown again. Only for work that
+   * depends on nothing but `obj` and the tenant's projects.
+   */
+  memoized<T>(obj: object, compute: () => T): T {
+    const known = this.memo.results.get(obj);
+    if (known) {
+      if ('problem' in known) throw known.problem;
+      return known.value as T;
+    }
+    try {
+      const value = compute();
+      this.memo.results.set(obj, { value });
+      return value;
+    } catch (problem) {
+      this.memo.results.set(obj, { problem });
+      throw problem;
+    }
+  }
+
+  /** The projects whose short or canonical name the regex fully matches, in tenant order. */
+  projectsMatching(pattern: string): LayoutProject[] {
+    let names = this.memo.regexTargets.get(pattern);
+    if (!names) {
+      const regex = compileZuulRegex(pattern);
+      names = [...this.projects.values()]
+        .filter((p) => regexFullMatches(regex, p.name) || regexFullMatches(regex, p.canonicalName))
+        .map((p) => p.canonicalName);
+      this.memo.regexTargets.set(pattern, names);
+    }
+    return names.map((n) => this.projects.get(n)!);
+  }
+
   /** An error about a project as a whole (tenant settings), not about a file. */
   projectError(project: LayoutProject, message: string, errorName = 'Unknown'): void {
     const source: SourceContext = {
@@ -193,7 +281,7 @@ export class BuildContext {
         ...(md.queue !== undefined ? { queue: md.queue } : {}),
       });
     }
-    return {
+    const layout: Layout = {
       tenant: this.tenant,
       projects: this.projects,
       pipelines: m.pipelines,
@@ -212,6 +300,8 @@ export class BuildContext {
       providers: m.providers,
       errors: this.errors,
     };
+    this.outcomes.attach(layout);
+    return layout;
   }
 }
 

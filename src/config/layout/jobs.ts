@@ -10,6 +10,7 @@ import { type BuildContext, LayoutProblem } from './context.js';
 import { jobBranchMatcher } from './matchers.js';
 import { checkAllowedLabels, checkLabelsExist, flattenAlternatives } from './nodesets.js';
 import { resolveVariant } from './resolve.js';
+import { variantClean } from './reuse.js';
 
 /**
  * Zuul's `_checkAddJob`, for top-level variants and for the job entries of
@@ -64,7 +65,7 @@ export function resolveShadows(ctx: BuildContext): void {
 export function addJob(ctx: BuildContext, job: JobVariant): void {
   const definer = ctx.projectOf(job.sourceContext);
   ctx.attempt(job, () => {
-    const variant = checkAddJob(ctx, job, definer, [], true);
+    const variant = ctx.memoized(job, () => checkAddJob(ctx, job, definer, [], true));
     const prior = ctx.maps.jobs.get(job.name);
     if (prior?.length) {
       const first = prior[0]!;
@@ -195,7 +196,11 @@ export function validateJobs(ctx: BuildContext): void {
     for (const lv of variants) {
       if (lv.builtin) continue;
       const user = ctx.projects.get(lv.projectCanonicalName)!;
-      ctx.attempt(lv.variant, () => validateJobReferences(ctx, lv.variant, user));
+      ctx.attempt(lv.variant, () =>
+        ctx.outcomes.check(lv.variant, variantClean, () =>
+          validateJobReferences(ctx, lv.variant, user),
+        ),
+      );
     }
   }
 }

@@ -9,16 +9,25 @@ import type {
   ProjectStanza,
   ProjectTemplate,
 } from '../../model/project-config.js';
-import { compileZuulRegex, regexFullMatches } from '../../model/regex.js';
 import { inheritStanzaLocation } from '../config-file.js';
 import type { ConfigPath } from '../errors.js';
 import { type BuildContext, LayoutProblem } from './context.js';
 import { checkAddJob, validateJobReferences } from './jobs.js';
 import { projectBranchMatcher, templateBranchMatcher } from './matchers.js';
 import { projectNotFound } from './resolve.js';
+import { stanzaClean } from './reuse.js';
 
 /** A copy of a project or template stanza whose job entries are checked and resolved. */
 function resolveStanza<T extends ProjectStanza | ProjectTemplate>(
+  ctx: BuildContext,
+  stanza: T,
+  definer: LayoutProject,
+): T {
+  // The definer is the stanza's own project, so the stanza decides the result.
+  return ctx.memoized(stanza, () => copyStanza(ctx, stanza, definer));
+}
+
+function copyStanza<T extends ProjectStanza | ProjectTemplate>(
   ctx: BuildContext,
   stanza: T,
   definer: LayoutProject,
@@ -108,11 +117,7 @@ export function addRegexProjects(ctx: BuildContext, stanzas: readonly ProjectSta
     else byRegex.set(stanza.name!, [stanza]);
   }
   for (const [pattern, group] of byRegex) {
-    const regex = compileZuulRegex(pattern);
-    for (const target of ctx.projects.values()) {
-      if (!regexFullMatches(regex, target.name) && !regexFullMatches(regex, target.canonicalName)) {
-        continue;
-      }
+    for (const target of ctx.projectsMatching(pattern)) {
       for (const stanza of group) {
         const definer = ctx.projectOf(stanza.sourceContext);
         ctx.attempt(stanza, () => addProjectConfig(ctx, stanza, definer, target));
@@ -130,7 +135,7 @@ function validatePipelines(
   for (const [pipeline, ppc] of stanza.pipelines) {
     ppc.jobs.forEach((entry, i) => {
       const path: ConfigPath = [pipeline, 'jobs', i];
-      ctx.requireJob(entry.name, path);
+      if (!ctx.hasJob(entry.name)) ctx.requireJob(entry.name, path);
       if (entry.variant) {
         try {
           validateJobReferences(ctx, entry.variant, definer);
@@ -157,6 +162,8 @@ function checkImageAttachment(
   definer: LayoutProject,
   path: ConfigPath,
 ): void {
+  // Without images there is nothing a job could reference.
+  if (ctx.maps.images.size === 0) return;
   const imageName =
     entryImage ??
     ctx.maps.jobs.get(jobName)?.find((v) => v.variant.imageName !== undefined)?.variant.imageName;
@@ -196,10 +203,14 @@ export function validateProjects(ctx: BuildContext): void {
             if (validatedTemplates.has(t)) continue;
             validatedTemplates.add(t);
             const owner = ctx.projects.get(t.projectCanonicalName)!;
-            ctx.attempt(t.stanza, () => validatePipelines(ctx, t.stanza, owner));
+            ctx.attempt(t.stanza, () =>
+              ctx.outcomes.check(t.stanza, stanzaClean, () =>
+                validatePipelines(ctx, t.stanza, owner),
+              ),
+            );
           }
         }
-        validatePipelines(ctx, stanza, definer);
+        ctx.outcomes.check(stanza, stanzaClean, () => validatePipelines(ctx, stanza, definer));
       });
     }
     checkMergeMode(ctx, name);
