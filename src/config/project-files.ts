@@ -52,7 +52,9 @@ function hasData(content: string | undefined): boolean {
 
 /**
  * Picks the first config root that contains data, then appends every
- * extra-config-path file (directories: every `*.yaml` below, sorted).
+ * extra-config-path file (directories: every `*.yaml` below, sorted). As in
+ * Zuul, the extra files come first and the extra directories after them,
+ * each group in the order listed.
  */
 export function selectConfigFiles(
   allPaths: readonly string[],
@@ -74,7 +76,9 @@ export function selectConfigFiles(
       selection.ignoredRoots.push(root);
     }
   }
-  for (const extra of extraConfigPaths) {
+  const extraFiles = extraConfigPaths.filter((p) => !p.endsWith('/'));
+  const extraDirs = extraConfigPaths.filter((p) => p.endsWith('/'));
+  for (const extra of [...extraFiles, ...extraDirs]) {
     const files = extra.endsWith('/')
       ? filesUnderDirectory(allPaths, extra)
       : allPaths.includes(extra)

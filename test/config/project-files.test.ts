@@ -212,15 +212,16 @@ describe('extra-config-paths', () => {
     'other.yaml': JOB,
   });
 
-  test('files and directories are added after the root, in the order listed', () => {
+  test('files and directories are added after the root: files first, then directories', () => {
+    // Zuul reads ZUUL_CONF_ROOT + extra_config_files + extra_config_dirs.
     const s = b.select(['extra.d/', 'zuul-extra.yaml']);
     assert.equal(s.root, 'zuul.yaml');
     assert.deepEqual(s.files, [
       'zuul.yaml',
+      'zuul-extra.yaml',
       'extra.d/a.yaml',
       'extra.d/b.yaml',
       'extra.d/sub/c.yaml',
-      'zuul-extra.yaml',
     ]);
     assert.deepEqual(s.ignoredRoots, []);
   });

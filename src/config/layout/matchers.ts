@@ -33,8 +33,9 @@ function impliedMatcher(origin: StanzaOrigin): BranchMatcher {
 
 /**
  * The heuristic: pragma, then (jobs only) the tenant's per-project
- * `implied-branch-matchers`, then none for config projects and for projects
- * with a single branch, else implied.
+ * `implied-branch-matchers`, then none for config projects, then (jobs
+ * only) implied for projects with always-dynamic-branches, then none for
+ * projects with a single branch, else implied.
  */
 function heuristic(
   origin: StanzaOrigin,
@@ -47,6 +48,12 @@ function heuristic(
   if (forced === true) return impliedMatcher(origin);
   if (forced === false) return undefined;
   if (project.trusted) return undefined;
+  // Jobs only (Zuul 14 Job.getBranchMatcher): a project with
+  // always-dynamic-branches is no shared job library, whatever its number
+  // of static branches.
+  if (useTenantSetting && project.config.alwaysDynamicBranches?.length) {
+    return impliedMatcher(origin);
+  }
   if (project.branches.length === 1) return undefined;
   return impliedMatcher(origin);
 }

@@ -30,6 +30,19 @@ const SecretSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Encrypted values compare by their decoded bytes, as Zuul compares them:
+ * the same ciphertext wrapped or indented differently is the same secret.
+ */
+function cipherBytes(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  // JSON.stringify hands the replacer toJSON()'s result; the holder has the original.
+  const original = this[key];
+  if (!(original instanceof EncryptedValue)) return value;
+  return {
+    __encrypted__: original.ciphertext.map((c) => Buffer.from(c, 'base64').toString('base64')),
+  };
+}
+
 export function parseSecret(raw: unknown, ctx: StanzaContext): Secret {
   validateDetailed(SecretSchema, raw, []);
   const r = raw as { name: string; data?: unknown; oidc?: Record<string, unknown> | null };
@@ -54,7 +67,7 @@ export function parseSecret(raw: unknown, ctx: StanzaContext): Secret {
   const secret: Secret = {
     name: r.name,
     sourceContext: ctx.source,
-    fingerprint: JSON.stringify(hasData ? { data: r.data } : { oidc: r.oidc ?? {} }),
+    fingerprint: JSON.stringify(hasData ? { data: r.data } : { oidc: r.oidc ?? {} }, cipherBytes),
   };
   if (hasData) secret.data = r.data;
   else {

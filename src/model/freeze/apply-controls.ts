@@ -12,7 +12,7 @@ export function frozenRepr(frozen: FrozenJob): string {
 
 /** `<Job …>` of the stanza being applied. */
 export function otherRepr(av: AppliedVariant): string {
-  return variantRepr(av.variant, av.branchMatcher);
+  return variantRepr(av.variant, av.projectPipeline);
 }
 
 // attribute-control keys (YAML names) → Zuul's attribute names, for texts.

@@ -133,7 +133,7 @@ function collect(
       const branches = layout.projects.get(project)?.branches ?? [];
       if (overrideBranch !== null && !branches.includes(overrideBranch)) overrideBranch = null;
     }
-    const repr = state.debug ? variantRepr(lv.variant, lv.branchMatcher) : '';
+    const repr = state.debug ? variantRepr(lv.variant) : '';
     if (!matcherMatchesChange(lv.branchMatcher, change, overrideBranch)) {
       addDebug(state, `Variant ${repr} did not match`, indent);
       continue;

@@ -64,7 +64,6 @@ export function layoutVariant(layout: Layout, lv: LayoutJobVariant): AppliedVari
     untrustedSecrets:
       lv.untrustedSecrets ??
       ((lv.variant.secrets?.length ?? 0) > 0 && !isTrusted(layout, lv.variant.sourceContext)),
-    branchMatcher: lv.branchMatcher,
   };
 }
 
@@ -82,7 +81,6 @@ export function entryVariant(layout: Layout, entry: PpcEntry): AppliedVariant {
     projectPipeline: true,
     untrustedSecrets:
       (variant.secrets?.length ?? 0) > 0 && !isTrusted(layout, variant.sourceContext),
-    branchMatcher: entry.branchMatcher,
   };
 }
 
@@ -171,7 +169,7 @@ export function baseJob(layout: Layout, av: AppliedVariant, ref: string): Frozen
   frozen.preRun = freezePlaybooks(layout, frozen, v.preRun ?? [], sc, secrets);
   frozen.postRun = freezePlaybooks(layout, frozen, v.postRun ?? [], sc, secrets);
   frozen.cleanupRun = freezePlaybooks(layout, frozen, v.cleanupRun ?? [], sc, secrets);
-  frozen.inheritancePath.push(variantRepr(v, av.branchMatcher));
+  frozen.inheritancePath.push(variantRepr(v, av.projectPipeline));
   return frozen;
 }
 
@@ -218,7 +216,7 @@ export function freezeJob(
   let matched = false;
   for (const entry of entries) {
     const av = entryVariant(layout, entry);
-    const repr = debug ? variantRepr(av.variant, entry.branchMatcher) : '';
+    const repr = debug ? variantRepr(av.variant, true) : '';
     if (!matcherMatchesChange(entry.branchMatcher, change)) {
       debug?.push(`    Pipeline variant ${repr} did not match`);
       continue;

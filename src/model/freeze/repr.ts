@@ -3,7 +3,6 @@
 // look so users (and tests ported from Zuul) see familiar texts.
 
 import type { JobVariant } from '../job.js';
-import type { BranchMatcher } from '../layout.js';
 import type { ZuulRegex } from '../regex.js';
 
 /** Python's repr of plain data (dicts, lists, strings, numbers, booleans, None). */
@@ -36,25 +35,30 @@ function pyString(s: string): string {
   return `${quote}${body}${quote}`;
 }
 
-function matcherRepr(m: BranchMatcher | undefined): string {
-  if (!m) return 'None';
-  if (m.kind === 'exact') return `<ImpliedBranchMatcher ${m.branch}>`;
-  return regexesRepr('BranchMatcher', m.regexes);
-}
-
-function regexesRepr(kind: string, regexes: readonly ZuulRegex[]): string {
-  const parts = regexes.map((r) => `<${kind} ${r.pattern}>`);
-  return parts.length === 1 ? parts[0] : `<MatchAny [${parts.join(', ')}]>`;
+/** Zuul's `str()` of a job's branch matcher: `{MatchAny:{BranchMatcher:re},…}`. */
+function matcherStr(kind: string, regexes: readonly ZuulRegex[]): string {
+  return `{MatchAny:${regexes.map((r) => `{${kind}:${r.pattern}}`).join(',')}}`;
 }
 
 /**
- * A job stanza as Zuul's `repr(job)` shows it:
+ * A job stanza as Zuul 14's `repr(job)` shows it:
  * `<Job NAME explicit: … implied: … source: PROJECT/PATH@BRANCH#LINE>`.
+ * As in Zuul, a top-level stanza without `branches` always shows the
+ * matcher it would imply (the pragma's implied-branches, else its own
+ * branch), whether or not the heuristic uses it; project-pipeline entries
+ * have none.
  */
-export function variantRepr(v: JobVariant, matcher?: BranchMatcher): string {
-  const explicit = v.branches?.length ? regexesRepr('BranchMatcher', v.branches) : 'None';
-  const implied = v.branches?.length ? 'None' : matcherRepr(matcher);
+export function variantRepr(v: JobVariant, projectPipeline = false): string {
   const sc = v.sourceContext;
+  const builtin = sc.projectCanonical === '';
+  const explicit = v.branches !== undefined ? matcherStr('BranchMatcher', v.branches) : 'None';
+  let implied = 'None';
+  if (v.branches === undefined && !projectPipeline && !builtin) {
+    implied = v.pragmaImpliedBranches
+      ? matcherStr('BranchMatcher', v.pragmaImpliedBranches)
+      : `{MatchAny:{ImpliedBranchMatcher:${sc.branch}}}`;
+  }
   const line = v.line === undefined ? 0 : v.line + 1;
-  return `<Job ${v.name} explicit: ${explicit} implied: ${implied} source: ${sc.project}/${sc.path}@${sc.branch}#${line}>`;
+  const source = builtin ? 'None' : `${sc.project}/${sc.path}@${sc.branch}`;
+  return `<Job ${v.name} explicit: ${explicit} implied: ${implied} source: ${source}#${line}>`;
 }

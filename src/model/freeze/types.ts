@@ -10,7 +10,6 @@ import type {
   JobVariant,
   ProjectFilter,
 } from '../job.js';
-import type { BranchMatcher } from '../layout.js';
 import type { InlineNodeset, NodeGroup, NodeSpec } from '../nodeset.js';
 import type { Secret } from '../objects.js';
 import type { ZuulRegex } from '../regex.js';
@@ -240,6 +239,4 @@ export interface AppliedVariant {
   projectPipeline: boolean;
   /** Untrusted stanza with secrets (see LayoutJobVariant.untrustedSecrets). */
   untrustedSecrets: boolean;
-  /** Its effective branch matcher, for texts only. */
-  branchMatcher?: BranchMatcher;
 }
