@@ -7,6 +7,7 @@ import { encryptCommand } from './encrypt.js';
 import { exportKeysCommand, importKeysCommand } from './keys.js';
 import { showJobsCommand } from './show-jobs.js';
 import { tenantConfCheck } from './tenant-conf-check.js';
+import { reconfigureCommand, serveCommand } from './web.js';
 
 export const VERSION = '0.1.0';
 
@@ -98,6 +99,38 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<path>', 'file to read')
     .action(async (path: string, opts: { config: string; force?: boolean }) => {
       exitCode = await importKeysCommand({ ...opts, path });
+    });
+
+  program
+    .command('web')
+    .description('Run the web component (REST API) until SIGTERM/SIGINT; SIGHUP reconfigures')
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--tenant <name>', 'serve this tenant whitelabeled (/api/... without /tenant/<name>)')
+    .action(async (opts: { config: string; tenant?: string }) => {
+      exitCode = await serveCommand({ ...opts, version: VERSION, components: ['web'] });
+    });
+
+  program
+    .command('serve')
+    .description(
+      'Run every component in one process (today: configuration loading and web) until SIGTERM/SIGINT',
+    )
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--tenant <name>', 'serve this tenant whitelabeled (/api/... without /tenant/<name>)')
+    .action(async (opts: { config: string; tenant?: string }) => {
+      exitCode = await serveCommand({
+        ...opts,
+        version: VERSION,
+        components: ['config-loader', 'web'],
+      });
+    });
+
+  program
+    .command('reconfigure')
+    .description('Ask a running web/serve to reload the tenant file and every layout')
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .action(async (opts: { config: string }) => {
+      exitCode = await reconfigureCommand(opts);
     });
 
   try {

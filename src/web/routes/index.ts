@@ -1,0 +1,25 @@
+// Every route module of the web component, registered in this order by
+// buildApp (src/web/app.ts). Add a module by appending it to the list.
+
+import type { RouteModule } from '../context.js';
+import { configErrorsRoutes } from './config-errors.js';
+import { discoveryRoutes } from './discovery.js';
+import { freezeRoutes } from './freeze.js';
+import { jobsRoutes } from './jobs.js';
+import { keysRoutes } from './keys.js';
+import { labelsRoutes } from './labels.js';
+import { pipelinesRoutes } from './pipelines.js';
+import { projectsRoutes } from './projects.js';
+import { semaphoresRoutes } from './semaphores.js';
+
+export const ROUTES: RouteModule[] = [
+  discoveryRoutes,
+  projectsRoutes,
+  jobsRoutes,
+  pipelinesRoutes,
+  semaphoresRoutes,
+  labelsRoutes,
+  configErrorsRoutes,
+  freezeRoutes,
+  keysRoutes,
+];

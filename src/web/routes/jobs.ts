@@ -1,0 +1,75 @@
+// GET /api/tenant/{tenant_name}/jobs (reference §26): every job sorted by
+// name (abstract ones, `base` and `noop` included) with the first line of
+// the first description, the parent/branches of each non-base variant, and
+// the union of the variants' tags (first-seen order).
+
+import type { LayoutJobVariant } from '../../model/layout.js';
+import type { RouteModule } from '../context.js';
+import { TENANT_ERRORS, TENANT_PARAMS, tenantLayout } from './tenant-lookup.js';
+
+const JOB_SUMMARY_SCHEMA = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string' },
+    variants: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          parent: { type: 'string' },
+          branches: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+    tags: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['name'],
+} as const;
+
+/** The `/jobs` entry of one job. */
+export function jobSummary(
+  name: string,
+  variants: readonly LayoutJobVariant[],
+  defaultParent: string,
+): Record<string, unknown> {
+  let description: string | undefined;
+  const tags = new Set<string>();
+  const out: Record<string, unknown>[] = [];
+  for (const { variant } of variants) {
+    if (description === undefined && variant.description) {
+      description = variant.description.split('\n')[0];
+    }
+    for (const tag of variant.tags ?? []) tags.add(tag);
+    const entry: Record<string, unknown> = {};
+    // A base job is one declared with `parent: null`.
+    if (variant.parent !== null) entry.parent = variant.parent ?? defaultParent;
+    if (variant.branches?.length) entry.branches = variant.branches.map((r) => r.pattern);
+    if (Object.keys(entry).length) out.push(entry);
+  }
+  const job: Record<string, unknown> = { name };
+  if (description) job.description = description;
+  if (out.length) job.variants = out;
+  if (tags.size) job.tags = [...tags];
+  return job;
+}
+
+export const jobsRoutes: RouteModule = (app, ctx) => {
+  app.get<{ Params: { tenant_name: string } }>(
+    '/api/tenant/:tenant_name/jobs',
+    {
+      schema: {
+        params: TENANT_PARAMS,
+        response: { 200: { type: 'array', items: JOB_SUMMARY_SCHEMA }, ...TENANT_ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const t = tenantLayout(ctx, req.params.tenant_name, reply);
+      if (!t) return reply;
+      const names = [...t.layout.jobs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return names.map((n) =>
+        jobSummary(n, t.layout.jobs.get(n) ?? [], t.layout.tenant.defaultParent),
+      );
+    },
+  );
+};
