@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets zuul-ts up and runs it on a small local deployment: two git
 # repositories made from examples/quickstart, a zuul.conf pointing at them,
-# then the tenant file check and a full configuration check.
+# the tenant file check and a full configuration check, then `zuul-ts
+# serve` (one process, SQLite) until interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -21,6 +22,12 @@ cp examples/quickstart/main.yaml "$work/main.yaml"
 cat > "$work/zuul.conf" <<CONF
 [scheduler]
 tenant_config=main.yaml
+state_dir=$work/state
+
+[web]
+listen_address=127.0.0.1
+port=${ZUUL_TS_QUICKSTART_PORT:-9000}
+root=http://127.0.0.1:${ZUUL_TS_QUICKSTART_PORT:-9000}/
 
 [merger]
 git_dir=$work/git
@@ -36,5 +43,12 @@ driver=git
 baseurl=file://$work/upstream
 CONF
 
+mkdir -p "$work/state"
 npx zuul-ts tenant-conf-check -c "$work/zuul.conf"
 npx zuul-ts config-check -c "$work/zuul.conf"
+
+# Then run zuul-ts itself, every component in one process on SQLite.
+# Try: curl http://127.0.0.1:${ZUUL_TS_QUICKSTART_PORT:-9000}/api/tenant/example/jobs
+# Stop it with Ctrl-C.
+echo "Serving the REST API on http://127.0.0.1:${ZUUL_TS_QUICKSTART_PORT:-9000}/api (Ctrl-C stops)"
+exec npx zuul-ts serve -c "$work/zuul.conf"
