@@ -2,10 +2,13 @@
 // name (abstract ones, `base` and `noop` included) with the first line of
 // the first description, the parent/branches of each non-base variant, and
 // the union of the variants' tags (first-seen order).
+// GET /api/tenant/{tenant_name}/job/{job_name} (§25): every variant of one
+// job in definition order, as Zuul's Job.toDict.
 
 import type { LayoutJobVariant } from '../../model/layout.js';
 import type { RouteModule } from '../context.js';
-import { TENANT_ERRORS, TENANT_PARAMS, tenantLayout } from './tenant-lookup.js';
+import { JOB_VARIANT_SCHEMA, jobVariantJson } from './job-variant.js';
+import { sendError, TENANT_ERRORS, TENANT_PARAMS, tenantLayout } from './tenant-lookup.js';
 
 const JOB_SUMMARY_SCHEMA = {
   type: 'object',
@@ -54,6 +57,24 @@ export function jobSummary(
   return job;
 }
 
+const JOB_PATH = /^.*?\/tenant\/[^/]*\/job\/(.*)$/s;
+
+/**
+ * The job name of a `/job/{job_name}` request, decoded from the raw URL
+ * with "plus" semantics as Zuul does (`+` is a space, `%2B` a plus).
+ * Undefined when the path is not a job path or its escapes are invalid.
+ */
+export function jobNameFromUrl(url: string): string | undefined {
+  const q = url.indexOf('?');
+  const m = JOB_PATH.exec(q === -1 ? url : url.slice(0, q));
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
 export const jobsRoutes: RouteModule = (app, ctx) => {
   app.get<{ Params: { tenant_name: string } }>(
     '/api/tenant/:tenant_name/jobs',
@@ -69,6 +90,43 @@ export const jobsRoutes: RouteModule = (app, ctx) => {
       const names = [...t.layout.jobs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       return names.map((n) =>
         jobSummary(n, t.layout.jobs.get(n) ?? [], t.layout.tenant.defaultParent),
+      );
+    },
+  );
+
+  app.get<{ Params: { tenant_name: string; '*': string } }>(
+    '/api/tenant/:tenant_name/job/*',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: {
+            tenant_name: { type: 'string' },
+            '*': { type: 'string', description: '{job_name}; `+` decodes to a space' },
+          },
+        },
+        response: {
+          200: { type: 'array', items: JOB_VARIANT_SCHEMA },
+          400: TENANT_ERRORS[404],
+          ...TENANT_ERRORS,
+        },
+      },
+    },
+    async (req, reply) => {
+      const t = tenantLayout(ctx, req.params.tenant_name, reply);
+      if (!t) return reply;
+      const name = jobNameFromUrl(req.url);
+      if (name === undefined) return sendError(reply, 400, 'Invalid job name');
+      const variants = t.layout.jobs.get(name);
+      if (!variants?.length) return sendError(reply, 404, 'Job not found');
+      return variants.map((v) =>
+        jobVariantJson(t.layout, {
+          variant: v.variant,
+          projectCanonicalName: v.projectCanonicalName,
+          branchMatcher: v.branchMatcher,
+          projectPipeline: false,
+          builtin: v.builtin,
+        }),
       );
     },
   );
