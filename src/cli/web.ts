@@ -25,6 +25,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       version: opts.version,
       logger: log,
       whitelabelTenant: opts.tenant,
+      components: opts.components,
     });
   } catch (err) {
     log.fatal({ err }, 'cannot start');

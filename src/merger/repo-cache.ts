@@ -130,6 +130,24 @@ export class RepoCache implements RepoReader {
     });
   }
 
+  /** Fetches, then maps every branch of the mirror to its tip commit. */
+  branchHeads(url: string, key: string): Promise<Map<string, string>> {
+    return this.locked(key, url, async (dir, cloned) => {
+      await this.pointAt(key, dir, url);
+      if (!cloned) await this.update(dir);
+      const out = await this.git(
+        ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads'],
+        dir,
+      );
+      const heads = new Map<string, string>();
+      for (const line of out.toString('utf8').split('\n')) {
+        const m = /^([0-9a-f]+) refs\/heads\/(.+)$/.exec(line);
+        if (m) heads.set(m[2]!, m[1]!);
+      }
+      return heads;
+    });
+  }
+
   /** Refs of the mirror as they are, without fetching. */
   readRefs(key: string): Promise<RepoRefs> {
     return this.locked(key, undefined, (dir) => this.refs(dir));

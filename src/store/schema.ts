@@ -31,10 +31,31 @@ export interface KeystoreKeysTable {
   private_key: string;
 }
 
+/** Running components and their heartbeats (components.ts). */
+export interface ComponentsTable {
+  /** Random id of one component instance. */
+  id: string;
+  /** Zuul's component kind: scheduler, executor, merger, web, fingergw, launcher. */
+  kind: string;
+  hostname: string;
+  /** initializing | running | paused | stopped. */
+  state: string;
+  version: string | null;
+  /** Unix time in milliseconds. */
+  started: BigIntColumn;
+  /** Unix time in milliseconds of the last heartbeat. */
+  heartbeat: BigIntColumn;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   keystore_keys: KeystoreKeysTable;
+  components: ComponentsTable;
 }
 
 /** Every logical table name; the prefix plugin renames exactly these. */
-export const TABLE_NAMES: readonly (keyof Database)[] = ['schema_migrations', 'keystore_keys'];
+export const TABLE_NAMES: readonly (keyof Database)[] = [
+  'schema_migrations',
+  'keystore_keys',
+  'components',
+];

@@ -8,6 +8,7 @@ import type { ZuulConf } from '../config/zuul-conf.js';
 import type { Connection } from '../drivers/driver.js';
 import type { Layout } from '../model/layout.js';
 import type { TenantConfig, TenantFile } from '../model/tenant.js';
+import type { ComponentListing } from '../store/components.js';
 
 /** A tenant as the web component sees it. */
 export interface TenantState {
@@ -34,6 +35,8 @@ export interface WebContext {
   /** Every tenant by name, in tenant-file order. */
   tenants(): ReadonlyMap<string, TenantState>;
   keys: PublicKeys;
+  /** The component registry; undefined when there is none (→ 503). */
+  components?: { listing(): Promise<ComponentListing> };
   /** Zuul-ts version, as /api/info reports it. */
   version: string;
 }

@@ -33,6 +33,8 @@ import type { TenantFile } from '../model/tenant.js';
 import { openStore, type Store, storeOptionsFromConf } from '../store/db.js';
 import { Keystore } from '../store/keystore.js';
 import { buildApp } from './app.js';
+import { BranchPoller } from './branch-poller.js';
+import { type ComponentRegistry, openComponentRegistry } from './components.js';
 import type { PublicKeys, TenantState, WebContext } from './context.js';
 import { HttpError } from './http.js';
 
@@ -48,6 +50,13 @@ export interface WebServerOptions {
   port?: number;
   /** Overrides the command socket path; `false`: no command socket. */
   commandSocket?: string | false;
+  /**
+   * Components this process runs, registered in the component registry
+   * (`web`, `config-loader`; see components.ts). Default: web.
+   */
+  components?: readonly string[];
+  /** Component heartbeat period (default 10 s; tests: shorter). */
+  heartbeatIntervalMs?: number;
 }
 
 /** The command socket of a zuul.conf (see the module comment). */
@@ -117,6 +126,10 @@ export class WebServer {
   private readonly keys: KeystorePublicKeys;
   private running?: Promise<void>;
   private queued?: Promise<void>;
+  /** Tenants the queued run reconfigures; 'all' also re-reads the tenant file. */
+  private queuedTenants?: Set<string> | 'all';
+  private registry?: ComponentRegistry;
+  private poller?: BranchPoller;
   private commandServer?: Server;
   private commandPath?: string;
   private closed = false;
@@ -154,14 +167,42 @@ export class WebServer {
     const server = new WebServer(system, tenantFile, opts);
     for (const w of system.warnings) server.log.warn(w);
     const conf = system.conf;
+    const registry = await openComponentRegistry(conf, {
+      components: opts.components ?? ['web'],
+      version: opts.version,
+      intervalMs: opts.heartbeatIntervalMs,
+      log: server.log.child({ component: 'registry' }),
+    });
+    server.registry = registry;
+    server.ctx.components = registry;
     const host = opts.host ?? conf.get('web', 'listen_address', '127.0.0.1');
     const port = opts.port ?? conf.getInt('web', 'port', 9000);
-    await server.app.listen({ host, port });
+    try {
+      await server.app.listen({ host, port });
+    } catch (err) {
+      await registry?.close();
+      throw err;
+    }
     server.log.info({ address: server.address() }, 'web server listening');
+    await registry?.setState('running', ['web']);
     if (opts.commandSocket !== false) {
       await server.listenCommands(opts.commandSocket ?? commandSocketPath(conf));
     }
     server.ready = server.reconfigure({ initial: true });
+    server.ready
+      .then(async () => {
+        await registry?.setState('running', ['scheduler']);
+        if (server.closed) return;
+        server.poller = new BranchPoller({
+          connections: system.connections,
+          repos: system.repos,
+          tenants: () => server.states,
+          reconfigure: (tenants) => server.reconfigure({ tenants }),
+          log: server.log.child({ component: 'poller' }),
+        });
+        server.poller.start();
+      })
+      .catch((err: Error) => server.log.error({ err }, 'cannot start the branch poller'));
     return server;
   }
 
@@ -174,27 +215,35 @@ export class WebServer {
   }
 
   /**
-   * Reloads the tenant file and every tenant's layout. Requests arriving
-   * while one runs are merged into a single following run.
+   * Reloads the tenant file and every tenant's layout, or (with `tenants`)
+   * only those tenants' layouts. Requests arriving while one runs are
+   * merged into a single following run.
    */
-  reconfigure(opts: { initial?: boolean } = {}): Promise<void> {
+  reconfigure(opts: { initial?: boolean; tenants?: readonly string[] } = {}): Promise<void> {
     if (!this.running) {
-      this.running = this.runReconfigure(opts.initial ?? false).finally(() => {
+      this.running = this.runReconfigure(opts.initial ?? false, opts.tenants).finally(() => {
         this.running = undefined;
       });
       return this.running;
     }
+    if (opts.tenants === undefined) this.queuedTenants = 'all';
+    else if (this.queuedTenants !== 'all') {
+      this.queuedTenants ??= new Set();
+      for (const t of opts.tenants) this.queuedTenants.add(t);
+    }
     this.queued ??= this.running.then(() => {
+      const tenants = this.queuedTenants;
       this.queued = undefined;
-      return this.reconfigure();
+      this.queuedTenants = undefined;
+      return this.reconfigure(tenants === 'all' || !tenants ? {} : { tenants: [...tenants] });
     });
     return this.queued;
   }
 
-  private async runReconfigure(initial: boolean): Promise<void> {
+  private async runReconfigure(initial: boolean, only?: readonly string[]): Promise<void> {
     const started = Date.now();
-    this.log.info({ initial }, 'reconfiguration started');
-    if (!initial) {
+    this.log.info({ initial, tenants: only }, 'reconfiguration started');
+    if (!initial && only === undefined) {
       try {
         this.tenantFile = await loadTenantFile(this.system);
       } catch (err) {
@@ -220,6 +269,7 @@ export class WebServer {
     const tenantFile = this.tenantFile;
     for (const tenant of tenantFile.tenants) {
       if (this.closed) return;
+      if (only && !only.includes(tenant.name)) continue;
       const t0 = Date.now();
       try {
         const layout = await buildTenantLayout(await loader.loadTenant(tenant), {
@@ -321,8 +371,10 @@ export class WebServer {
         }
       }
     }
+    await this.poller?.stop();
     await this.app.close();
     await this.running?.catch(() => {});
+    await this.registry?.close();
     await this.keys.close();
     await this.keyring.close();
     this.log.info('web server stopped');

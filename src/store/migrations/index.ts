@@ -4,5 +4,6 @@
 
 import type { Migration } from '../migrations.js';
 import { keystoreKeys } from './0001-keystore.js';
+import { componentsTable } from './0002-components.js';
 
-export const MIGRATIONS: readonly Migration[] = [keystoreKeys];
+export const MIGRATIONS: readonly Migration[] = [keystoreKeys, componentsTable];

@@ -2,6 +2,7 @@
 // buildApp (src/web/app.ts). Add a module by appending it to the list.
 
 import type { RouteModule } from '../context.js';
+import { componentsRoutes } from './components.js';
 import { configErrorsRoutes } from './config-errors.js';
 import { discoveryRoutes } from './discovery.js';
 import { freezeRoutes } from './freeze.js';
@@ -22,4 +23,5 @@ export const ROUTES: RouteModule[] = [
   configErrorsRoutes,
   freezeRoutes,
   keysRoutes,
+  componentsRoutes,
 ];

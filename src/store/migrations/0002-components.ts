@@ -1,0 +1,25 @@
+// The component registry: one row per running component (components.ts).
+
+import type { Migration } from '../migrations.js';
+
+export const componentsTable: Migration = {
+  id: 2,
+  name: 'component registry',
+  async up(db, ctx) {
+    await db.schema
+      .createTable('components')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('hostname', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('version', 'text')
+      .addColumn('started', 'bigint', (c) => c.notNull())
+      .addColumn('heartbeat', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex(ctx.name('components_heartbeat_idx'))
+      .on('components')
+      .column('heartbeat')
+      .execute();
+  },
+};
