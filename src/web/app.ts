@@ -29,6 +29,7 @@ import Fastify, {
 } from 'fastify';
 import type { WebContext } from './context.js';
 import { errorBody, HttpError, preflightHeaders, statusText } from './http.js';
+import { registerOpenApi } from './openapi.js';
 import { ROUTES } from './routes/index.js';
 
 export interface BuildAppOptions {
@@ -252,6 +253,7 @@ export function buildApp(ctx: WebContext, opts: BuildAppOptions = {}): FastifyIn
     return serveStatic(reply, staticRoot, path, cacheExpiry);
   });
 
+  registerOpenApi(app);
   for (const route of ROUTES) route(app, ctx);
   return app;
 }
