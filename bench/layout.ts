@@ -16,16 +16,15 @@ import { SpeculativeLayouts } from '../src/config/speculative.js';
 import { parseOptionsFor } from '../src/config/system.js';
 import { parseTenantFile } from '../src/config/tenant-file.js';
 import { TenantLoader } from '../src/config/tenant-loader.js';
-import type { Connection, Source } from '../src/drivers/driver.js';
-import { RepoCache, repoKey } from '../src/merger/repo-cache.js';
+import { RepoCache } from '../src/merger/repo-cache.js';
 import { freezeJobGraph } from '../src/model/freeze/index.js';
 import { benchTenant, digest, projectConf, writeRepos } from './layout-repos.js';
+import { connections, HOST } from './layout-tenant.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = resolve(process.env.ZUUL_TS_CORPUS ?? join(here, '../../../shared/corpus'));
 const count = Number(process.env.ZUUL_TS_BENCH_PROJECTS ?? 1500);
 const runs = Number(process.env.ZUUL_TS_BENCH_RUNS ?? 20);
-const HOST = 'review.opendev.org';
 
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 /** CPU time (all threads) since `start`, in ms: steadier than wall time on a busy machine. */
@@ -34,42 +33,6 @@ const cpu = (start: NodeJS.CpuUsage) => {
   return (d.user + d.system) / 1000;
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** Connections whose source answers from the repository cache as it is (a warm cache: no fetch). */
-function connections(repos: RepoCache): Map<string, Connection> {
-  const out = new Map<string, Connection>();
-  const gerrit: Source = {
-    connectionName: 'gerrit',
-    canonicalHostname: HOST,
-    defaultMergeMode: 'merge-resolve',
-    gitUrl: (p) => `https://${HOST}/${p}`,
-    getBranches: async (p) => (await repos.readRefs(repoKey('gerrit', p))).branches,
-    getDefaultBranch: (p) => repos.defaultBranch(repoKey('gerrit', p)),
-  };
-  const googlesource: Source = {
-    ...gerrit,
-    connectionName: 'googlesource',
-    canonicalHostname: 'gerrit.googlesource.com',
-  };
-  const drivers: Record<string, string> = {
-    gerrit: 'gerrit',
-    googlesource: 'gerrit',
-    github: 'github',
-    smtp: 'smtp',
-    timer: 'timer',
-    zuul: 'zuul',
-  };
-  for (const [name, driver] of Object.entries(drivers)) {
-    out.set(name, {
-      name,
-      driverName: driver,
-      config: { name, driver, options: {} },
-      ...(name === 'gerrit' ? { source: gerrit } : {}),
-      ...(name === 'googlesource' ? { source: googlesource } : {}),
-    });
-  }
-  return out;
-}
 
 const setupStart = process.hrtime.bigint();
 const { tenantYaml, repos: files, generated } = benchTenant(corpus, count);

@@ -5,7 +5,7 @@
 // GET /api/tenant/{tenant_name}/job/{job_name} (§25): every variant of one
 // job in definition order, as Zuul's Job.toDict.
 
-import type { LayoutJobVariant } from '../../model/layout.js';
+import type { Layout, LayoutJobVariant } from '../../model/layout.js';
 import type { RouteModule } from '../context.js';
 import { JOB_VARIANT_SCHEMA, jobVariantJson } from './job-variant.js';
 import { sendError, TENANT_ERRORS, TENANT_PARAMS, tenantLayout } from './tenant-lookup.js';
@@ -75,6 +75,14 @@ export function jobNameFromUrl(url: string): string | undefined {
   }
 }
 
+/**
+ * The serialised `/jobs` body of each layout. Layouts never change once
+ * built, and on an OpenDev-sized tenant building this list (sort, one
+ * summary per job, serialisation) costs ~15 ms of CPU: doing it once per
+ * layout keeps the endpoint fast under load (docs/benchmarks.md).
+ */
+const jobsBodies = new WeakMap<Layout, string>();
+
 export const jobsRoutes: RouteModule = (app, ctx) => {
   app.get<{ Params: { tenant_name: string } }>(
     '/api/tenant/:tenant_name/jobs',
@@ -87,10 +95,16 @@ export const jobsRoutes: RouteModule = (app, ctx) => {
     async (req, reply) => {
       const t = tenantLayout(ctx, req.params.tenant_name, reply);
       if (!t) return reply;
-      const names = [...t.layout.jobs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      return names.map((n) =>
-        jobSummary(n, t.layout.jobs.get(n) ?? [], t.layout.tenant.defaultParent),
-      );
+      let body = jobsBodies.get(t.layout);
+      if (body === undefined) {
+        const names = [...t.layout.jobs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const jobs = names.map((n) =>
+          jobSummary(n, t.layout.jobs.get(n) ?? [], t.layout.tenant.defaultParent),
+        );
+        body = reply.serialize(jobs) as string;
+        jobsBodies.set(t.layout, body);
+      }
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
