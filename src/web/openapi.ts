@@ -127,6 +127,24 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: "List the tenant's labels",
     description: 'Node labels of the tenant.',
   },
+  [`GET ${TENANT}/flavors`]: {
+    tag: 'configuration',
+    summary: "List the tenant's flavors",
+    description:
+      'Every flavor object of the tenant layout, with its canonical name and description.',
+  },
+  [`GET ${TENANT}/images`]: {
+    tag: 'configuration',
+    summary: "List the tenant's images",
+    description:
+      'Every image object of the tenant layout with its project, branch and type. Build artifacts and uploads come from the launcher (none yet in zuul-ts).',
+  },
+  [`GET ${TENANT}/providers`]: {
+    tag: 'configuration',
+    summary: "List the tenant's providers",
+    description:
+      'Every provider of the tenant layout with the images, labels and flavors of its flattened configuration (section chain, then the provider). Build artifacts come from the launcher (none yet in zuul-ts).',
+  },
   [`GET ${TENANT}/config-errors`]: {
     tag: 'configuration',
     summary: "List the tenant's configuration errors",

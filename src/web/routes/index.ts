@@ -9,6 +9,7 @@ import { freezeRoutes } from './freeze.js';
 import { jobsRoutes } from './jobs.js';
 import { keysRoutes } from './keys.js';
 import { labelsRoutes } from './labels.js';
+import { launcherConfigRoutes } from './launcher-config.js';
 import { pipelinesRoutes } from './pipelines.js';
 import { projectsRoutes } from './projects.js';
 import { semaphoresRoutes } from './semaphores.js';
@@ -24,4 +25,5 @@ export const ROUTES: RouteModule[] = [
   freezeRoutes,
   keysRoutes,
   componentsRoutes,
+  launcherConfigRoutes,
 ];

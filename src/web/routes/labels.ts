@@ -12,9 +12,9 @@ export function quotePlus(s: string): string {
     .replace(/%20/g, '+');
 }
 
-/** Canonical name of a launcher object: quoted project canonical name, `/`, name. */
+/** Canonical name of a launcher object: quoted project canonical name, `/`, quoted name. */
 export function launcherCanonicalName(projectCanonical: string, name: string): string {
-  return `${quotePlus(projectCanonical)}/${name}`;
+  return `${quotePlus(projectCanonical)}/${quotePlus(name)}`;
 }
 
 const LABEL_SCHEMA = {
