@@ -138,8 +138,15 @@ interface Stanza {
   offset: number;
 }
 
-/** Splits a file into stanzas, checking the file's overall shape. */
-function splitStanzas(yaml: LoadedYaml, errors: ConfigErrorList, source: SourceContext): Stanza[] {
+/**
+ * Splits a file into stanzas, checking the file's overall shape; undefined
+ * when the file is not a list at all (a file-level error).
+ */
+function splitStanzas(
+  yaml: LoadedYaml,
+  errors: ConfigErrorList,
+  source: SourceContext,
+): Stanza[] | undefined {
   const doc = yaml.value;
   if (doc === null || doc === undefined) return [];
   if (!Array.isArray(doc)) {
@@ -148,7 +155,7 @@ function splitStanzas(yaml: LoadedYaml, errors: ConfigErrorList, source: SourceC
       yaml,
       offset: yaml.start(doc) ?? 0,
     });
-    return [];
+    return undefined;
   }
   const stanzas: Stanza[] = [];
   const items = yaml.positions.get(doc)?.items ?? [];
@@ -210,6 +217,26 @@ export function parseConfigFile(
   source: SourceContext,
   options: ParseOptions,
 ): ParsedConfig {
+  return parseConfigFileChecked(bytes, source, options).config;
+}
+
+/** One parsed file, and whether the file failed as a whole. */
+export interface ParsedFile {
+  config: ParsedConfig;
+  /**
+   * The whole file failed (undecodable bytes, a YAML syntax error, not a
+   * list): nothing in it could be read. Errors about single stanzas of an
+   * otherwise readable file leave this false.
+   */
+  fileFailed: boolean;
+}
+
+/** parseConfigFile, also telling whether the file failed as a whole. */
+export function parseConfigFileChecked(
+  bytes: Uint8Array | string,
+  source: SourceContext,
+  options: ParseOptions,
+): ParsedFile {
   const result = emptyParsedConfig();
   const errors = new ConfigErrorList();
   let yaml: LoadedYaml;
@@ -226,9 +253,14 @@ export function parseConfigFile(
       offset,
     });
     result.errors = errors.errors;
-    return result;
+    return { config: result, fileFailed: true };
   }
-  const stanzas = splitStanzas(yaml, errors, source);
+  const split = splitStanzas(yaml, errors, source);
+  if (split === undefined) {
+    result.errors = errors.errors;
+    return { config: result, fileFailed: true };
+  }
+  const stanzas = split;
 
   let pragma: Pragma = {};
   const warn = (where: StanzaLocation) => (p: ConfigProblem) => errors.addProblem(p, where);
@@ -265,7 +297,7 @@ export function parseConfigFile(
     }
   }
   result.errors = errors.errors;
-  return result;
+  return { config: result, fileFailed: false };
 }
 
 function parseStanza(

@@ -9,9 +9,10 @@ import {
   emptyParsedConfig,
   type ParsedConfig,
   type ParseOptions,
-  parseConfigFile,
+  parseConfigFileChecked,
 } from './config-file.js';
 import { makeConfigError } from './errors.js';
+import type { LastGoodBranch } from './last-good.js';
 import { selectConfigFiles } from './project-files.js';
 import type { ResolvedProject } from './tenant-loader.js';
 
@@ -29,6 +30,12 @@ export interface ParseBranchOptions {
    * root. The static loader does; Zuul's speculative loading only logs it.
    */
   reportIgnoredRoots: boolean;
+  /**
+   * The static loader's memory of last good files: a file that fails as a
+   * whole contributes its last good version instead (with its new errors).
+   * Speculative layouts pass none: a proposed broken file is just broken.
+   */
+  lastGood?: LastGoodBranch;
 }
 
 /** Where the objects of a project branch come from (path filled in per file). */
@@ -78,7 +85,9 @@ export function parseProjectBranch(
   for (const path of selection.files) {
     const content = files.contents.get(path);
     if (content === undefined) continue;
-    appendParsedConfig(result, parseConfigFile(content, { ...source, path }, parseOptions));
+    const file = parseConfigFileChecked(content, { ...source, path }, parseOptions);
+    appendParsedConfig(result, options.lastGood ? options.lastGood.take(path, file) : file.config);
   }
+  options.lastGood?.commit();
   return result;
 }

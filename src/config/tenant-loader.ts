@@ -19,6 +19,7 @@ import {
 } from './config-file.js';
 import { makeConfigError } from './errors.js';
 import { type ConfigFileReader, type ProjectRef, RepoCacheFileReader } from './file-reader.js';
+import type { LastGoodConfigs } from './last-good.js';
 import {
   branchSourceContext,
   type ProjectBranchFiles,
@@ -79,6 +80,13 @@ export interface TenantLoaderDeps {
   parseOptions: ParseOptions;
   /** How many projects to read at once. */
   concurrency?: number;
+  /**
+   * The last good parse of each file, kept by the caller across loads (a
+   * loader lives for one reconfiguration). With it, a file that now fails
+   * as a whole keeps its last good objects in effect (its new error is
+   * still reported); without it, such a file contributes nothing.
+   */
+  lastGood?: LastGoodConfigs;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
@@ -194,13 +202,17 @@ export class TenantLoader {
     const key = `${project.connection.name}/${project.name}@${branch}\0${project.config.trusted}\0${project.config.extraConfigPaths.join(',')}`;
     let p = this.parsed.get(key);
     if (!p) {
-      p = this.readAndParse(project, branch);
+      p = this.readAndParse(project, branch, key);
       this.parsed.set(key, p);
     }
     return p;
   }
 
-  private async readAndParse(project: ResolvedProject, branch: string): Promise<ParsedConfig> {
+  private async readAndParse(
+    project: ResolvedProject,
+    branch: string,
+    key: string,
+  ): Promise<ParsedConfig> {
     const ref: ProjectRef = { connection: project.connection.name, project: project.name };
     let files: ProjectBranchFiles;
     try {
@@ -228,8 +240,11 @@ export class TenantLoader {
       );
       return result;
     }
+    // Begun after reading, so the session's parse and commit are synchronous.
+    const lastGood = this.deps.lastGood?.begin(key);
     return parseProjectBranch(project, branch, files, this.deps.parseOptions, {
       reportIgnoredRoots: true,
+      ...(lastGood ? { lastGood } : {}),
     });
   }
 }

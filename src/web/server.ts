@@ -19,6 +19,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
+import { LastGoodConfigs } from '../config/last-good.js';
 import { SecretKeyring } from '../config/secret-keys.js';
 import {
   loadSystemConfig,
@@ -122,6 +123,8 @@ export class WebServer {
   readonly log: Logger;
   private tenantFile: TenantFile;
   private states = new Map<string, TenantState>();
+  /** The last good parse of each configuration file, across reconfigurations. */
+  private readonly lastGood = new LastGoodConfigs();
   private readonly keyring: SecretKeyring;
   private readonly keys: KeystorePublicKeys;
   private running?: Promise<void>;
@@ -260,11 +263,14 @@ export class WebServer {
       }
       this.states = next;
     }
-    // A fresh loader: it caches parsed files for one load only.
+    // A fresh loader: it caches parsed files for one load only. The last
+    // good version of each file outlives it, so a push that breaks a file
+    // leaves the previous good configuration in effect.
     const loader = new TenantLoader({
       connections: this.system.connections,
       repos: this.system.repos,
       parseOptions: parseOptionsFor(this.system.connections),
+      lastGood: this.lastGood,
     });
     const tenantFile = this.tenantFile;
     for (const tenant of tenantFile.tenants) {

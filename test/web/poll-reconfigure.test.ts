@@ -1,8 +1,9 @@
 // Restart-free reconfiguration from the git driver's poller: the server
 // runs in-process with poll_delay=1 on real git repositories; pushing a
 // commit that changes a job shows in /jobs within a few polls, and a push
-// of broken YAML shows in /config-errors while the rest of the tenant
-// still answers.
+// of broken YAML shows in /config-errors while the previous good
+// configuration of that project stays in effect (and the rest of the
+// tenant still answers).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -116,20 +117,31 @@ test('branch updates found by the poller reconfigure the tenant', async () => {
     const errors = await waitFor('the config error', async () => {
       const res = await server.app.inject('/api/tenant/tenant-one/config-errors');
       assert.equal(res.statusCode, 200);
-      const list = res.json() as { source_context?: { project?: string }; error?: string }[];
+      const list = res.json() as {
+        source_context?: { project?: string; path?: string };
+        error?: string;
+      }[];
       const mine = list.filter((e) => e.source_context?.project === 'org/project1');
       return mine.length ? mine : undefined;
     });
     assert.ok(errors.length >= 1);
-    // The rest of the tenant still answers; the broken file's stanzas are
-    // dropped (the loader keeps no previous version of a project's config).
+    assert.ok(
+      errors.some((e) => e.source_context?.path === 'zuul.yaml'),
+      JSON.stringify(errors),
+    );
+    // The previous good configuration of that project stays in effect: job1
+    // keeps the definition of the last good push, and the rest of the tenant
+    // answers as before.
     const after = await jobs('tenant-one');
     assert.equal(after.find((j) => j.name === 'job2')?.description, 'untouched');
     assert.equal(
-      after.find((j) => j.name === 'job1'),
-      undefined,
-      'job1 came only from the broken file',
+      after.find((j) => j.name === 'job1')?.description,
+      'second version',
+      'job1 keeps its last good definition',
     );
+    const job1 = await server.app.inject('/api/tenant/tenant-one/job/job1');
+    assert.equal(job1.statusCode, 200, job1.body);
+    assert.equal((job1.json() as { description?: string }[])[0]?.description, 'second version');
     assert.equal((await server.app.inject('/api/tenant/tenant-two/jobs')).statusCode, 200);
   } finally {
     await server.close();
