@@ -37,11 +37,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface FixtureContext {
+  ctx: WebContext;
+  store: Store;
+  keystore: Keystore;
+}
+
 /**
- * Deploys a fixture scenario, builds every tenant's layout and serves it.
- * Tenants named in `notReady` are left without a layout (422).
+ * Deploys a fixture scenario and builds every tenant's layout, with keys
+ * from a keystore on a temporary SQLite store. Tenants named in `notReady`
+ * are left without a layout (422).
  */
-export async function fixtureApp(scenario: string, notReady: string[] = []): Promise<TestApp> {
+export async function fixtureContext(
+  scenario: string,
+  notReady: string[] = [],
+): Promise<FixtureContext> {
   const fx = deployFixture(scenario);
   const deployment = await openDeployment(fx.confPath);
   const tenants = new Map<string, TenantState>();
@@ -66,6 +76,12 @@ export async function fixtureApp(scenario: string, notReady: string[] = []): Pro
     },
     version: 'test',
   };
+  return { ctx, store, keystore };
+}
+
+/** The configuration endpoints over a fixture scenario, on a bare fastify. */
+export async function fixtureApp(scenario: string, notReady: string[] = []): Promise<TestApp> {
+  const { ctx, store, keystore } = await fixtureContext(scenario, notReady);
   const app = fastify();
   for (const m of MODULES) m(app, ctx);
   await app.ready();

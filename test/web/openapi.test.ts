@@ -5,19 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import yaml from 'js-yaml';
-import { openDeployment } from '../../src/config/tenant-layout.js';
-import { openStore, type Store } from '../../src/store/db.js';
-import { Keystore } from '../../src/store/keystore.js';
+import type { Store } from '../../src/store/db.js';
 import { buildApp } from '../../src/web/app.js';
-import type { TenantState, WebContext } from '../../src/web/context.js';
+import type { WebContext } from '../../src/web/context.js';
 import { openApiPathsOf, packageVersion } from '../../src/web/openapi.js';
-import { deployFixture } from '../helpers/fixtures.js';
-import { tempDir } from '../helpers/store.js';
+import { fixtureContext } from './config-endpoints-helpers.js';
 
 const T = '/api/tenant/openstack';
 const NOVA = '/pipeline/check/project/openstack/nova/branch/master';
@@ -58,28 +54,8 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
 }
 
-async function fixtureContext(scenario: string): Promise<{ ctx: WebContext; store: Store }> {
-  const fx = deployFixture(scenario);
-  const deployment = await openDeployment(fx.confPath);
-  const tenants = new Map<string, TenantState>();
-  for (const t of deployment.tenantFile.tenants) {
-    tenants.set(t.name, { config: t, layout: await deployment.layout(t) });
-  }
-  await deployment.close();
-  const store = await openStore({ uri: `sqlite:///${join(tempDir(), 'zuul.db')}` });
-  const keystore = new Keystore(store, 'test-password', { secretsKeyBits: 1024, sshKeyBits: 1024 });
-  const ctx: WebContext = {
-    conf: deployment.system.conf,
-    connections: deployment.system.connections,
-    tenantFile: () => deployment.tenantFile,
-    tenants: () => tenants,
-    keys: {
-      projectSecretsKey: async (c, p) => (await keystore.getProjectSecretsKey(c, p)).publicPem,
-      projectSshKey: async (c, p) => (await keystore.getProjectSshKey(c, p)).publicKey,
-      tenantSshKey: async (t) => (await keystore.getTenantSshKey(t)).publicKey,
-    },
-    version: 'test',
-  };
+async function openApiContext(scenario: string): Promise<{ ctx: WebContext; store: Store }> {
+  const { ctx, store } = await fixtureContext(scenario);
   // A component registry answer (added without naming its type, so this
   // test does not depend on the registry's interface).
   const components = {
@@ -99,7 +75,7 @@ describe('OpenAPI document on the openstack fixture', () => {
   const registered: { method: string; url: string }[] = [];
 
   before(async () => {
-    const fx = await fixtureContext('openstack');
+    const fx = await openApiContext('openstack');
     store = fx.store;
     // Every route buildApp registers, seen by an onRoute hook added as soon
     // as the instance exists (fastify publishes it on this channel).
