@@ -8,11 +8,8 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { buildLayout } from '../../src/config/layout/index.js';
-import { loadSystemConfig, loadTenantFile, parseOptionsFor } from '../../src/config/system.js';
-import { TenantLoader } from '../../src/config/tenant-loader.js';
 import type { ConfigError } from '../../src/model/config-error.js';
-import { deployFixture } from '../helpers/fixtures.js';
+import { fixtureLayouts } from '../helpers/fixture-layouts.js';
 
 /** `severity name project@branch:path` plus a pattern for the short error, and optionally the 1-based line. */
 type Expected = [where: string, message: RegExp, line?: number];
@@ -263,25 +260,12 @@ function where(e: ConfigError): string {
 }
 
 async function loadErrors(name: string, scenario: Scenario): Promise<Map<string, ConfigError[]>> {
-  const d = deployFixture(name, { conf: scenario.conf });
-  for (const [connection, project] of scenario.missingRepos ?? []) {
-    rmSync(d.repoPath(connection, project), { recursive: true, force: true });
-  }
-  const system = loadSystemConfig(d.confPath);
-  const file = await loadTenantFile(system);
-  const loader = new TenantLoader({
-    connections: system.connections,
-    repos: system.repos,
-    parseOptions: parseOptionsFor(system.connections),
+  const layouts = await fixtureLayouts(name, { conf: scenario.conf }, (d) => {
+    for (const [connection, project] of scenario.missingRepos ?? []) {
+      rmSync(d.repoPath(connection, project), { recursive: true, force: true });
+    }
   });
-  const out = new Map<string, ConfigError[]>();
-  for (const tenant of file.tenants) {
-    const layout = buildLayout(await loader.loadTenant(tenant), {
-      globalSemaphores: file.globalSemaphores,
-    });
-    out.set(tenant.name, [...layout.errors]);
-  }
-  return out;
+  return new Map([...layouts].map(([tenant, layout]) => [tenant, [...layout.errors]]));
 }
 
 describe("Zuul's fixture scenarios load with Zuul's errors", () => {

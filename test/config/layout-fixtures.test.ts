@@ -7,40 +7,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { formatErrorLine } from '../../src/config/errors.js';
-import { buildLayout } from '../../src/config/layout/index.js';
-import { loadSystemConfig, loadTenantFile, parseOptionsFor } from '../../src/config/system.js';
-import { TenantLoader } from '../../src/config/tenant-loader.js';
 import { type Layout, resolveProjectName } from '../../src/model/layout.js';
+import { fixtureLayouts } from '../helpers/fixture-layouts.js';
 import {
   addBranch,
   type DeployOptions,
-  deployFixture,
   FIXTURES,
   type FixtureDeployment,
 } from '../helpers/fixtures.js';
 import { checkError, type Expected, variantOrigins } from './layout-test-helpers.js';
 
-/** Deploys a scenario (optionally changing its repositories first) and builds every tenant. */
-async function layouts(
+function layouts(
   scenario: string,
   opts: DeployOptions = {},
   prepare?: (d: FixtureDeployment) => void,
 ): Promise<Map<string, Layout>> {
-  const d = deployFixture(scenario, opts);
-  prepare?.(d);
-  const system = loadSystemConfig(d.confPath);
-  const file = await loadTenantFile(system);
-  const loader = new TenantLoader({
-    connections: system.connections,
-    repos: system.repos,
-    parseOptions: parseOptionsFor(system.connections),
-  });
-  const out = new Map<string, Layout>();
-  for (const tenant of file.tenants) {
-    const loaded = await loader.loadTenant(tenant);
-    out.set(tenant.name, buildLayout(loaded, { globalSemaphores: file.globalSemaphores }));
-  }
-  return out;
+  return fixtureLayouts(scenario, opts, prepare);
 }
 
 function only(all: Map<string, Layout>): Layout {

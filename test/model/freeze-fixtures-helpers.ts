@@ -7,9 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatErrorLine } from '../../src/config/errors.js';
-import { buildLayout } from '../../src/config/layout/index.js';
-import { loadSystemConfig, loadTenantFile, parseOptionsFor } from '../../src/config/system.js';
-import { TenantLoader } from '../../src/config/tenant-loader.js';
 import {
   type FreezeChange,
   type FrozenJob,
@@ -19,13 +16,8 @@ import {
   type JobGraphResult,
 } from '../../src/model/freeze/index.js';
 import type { Layout } from '../../src/model/layout.js';
-import {
-  addBranch,
-  type DeployOptions,
-  deployFixture,
-  type FixtureDeployment,
-  git,
-} from '../helpers/fixtures.js';
+import { fixtureLayouts } from '../helpers/fixture-layouts.js';
+import { addBranch, type DeployOptions, type FixtureDeployment, git } from '../helpers/fixtures.js';
 
 export type { FixtureDeployment };
 export { addBranch };
@@ -62,19 +54,8 @@ export async function scenario(
   name: string,
   opts: ScenarioOptions = {},
 ): Promise<Map<string, Layout>> {
-  const d = deployFixture(name, opts);
-  opts.prepare?.(d);
-  const system = loadSystemConfig(d.confPath);
-  const file = await loadTenantFile(system);
-  const loader = new TenantLoader({
-    connections: system.connections,
-    repos: system.repos,
-    parseOptions: parseOptionsFor(system.connections),
-  });
-  const out = new Map<string, Layout>();
-  for (const tenant of file.tenants) {
-    const loaded = await loader.loadTenant(tenant);
-    const layout = buildLayout(loaded, { globalSemaphores: file.globalSemaphores });
+  const out = await fixtureLayouts(name, opts, opts.prepare);
+  for (const [tenantName, layout] of out) {
     const errors = layout.errors.filter(
       (e) =>
         e.severity === 'error' && !(opts.allowErrors ?? []).some((re) => re.test(e.shortError)),
@@ -82,9 +63,8 @@ export async function scenario(
     assert.deepEqual(
       errors.map((e) => formatErrorLine(e)),
       [],
-      `${name}: tenant ${tenant.name} should build without errors`,
+      `${name}: tenant ${tenantName} should build without errors`,
     );
-    out.set(tenant.name, layout);
   }
   return out;
 }
