@@ -3,8 +3,11 @@
 
 import { Command } from 'commander';
 import { configCheck } from './config-check.js';
+import { dbPruneCommand } from './db-prune.js';
 import { encryptCommand } from './encrypt.js';
 import { exportKeysCommand, importKeysCommand } from './keys.js';
+import { mergerCommand } from './merger.js';
+import { mergerCheckCommand } from './merger-check.js';
 import { showJobsCommand } from './show-jobs.js';
 import { tenantConfCheck } from './tenant-conf-check.js';
 import { reconfigureCommand, serveCommand } from './web.js';
@@ -121,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await serveCommand({
         ...opts,
         version: VERSION,
-        components: ['config-loader', 'web'],
+        components: ['config-loader', 'web', 'merger'],
       });
     });
 
@@ -132,6 +135,61 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: { config: string }) => {
       exitCode = await reconfigureCommand(opts);
     });
+
+  program
+    .command('merger')
+    .description('Run a merger: take merge requests from the state store until SIGTERM/SIGINT')
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option(
+      '--lease <seconds>',
+      'how long a request stays with this merger without a sign of life before another may take it over (default 60)',
+    )
+    .action(async (opts: { config: string; lease?: string }) => {
+      exitCode = await mergerCommand({ ...opts, version: VERSION });
+    });
+
+  program
+    .command('merger-check')
+    .description('Merge REFs in order onto a branch; print each speculative commit and its files')
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--connection <name>', 'connection of the project (when several could serve it)')
+    .option('--merge-mode <mode>', "merge mode (default: the connection driver's)")
+    .option('--git-dir <dir>', 'use this cache directory instead of [merger] git_dir')
+    .option('--json', 'print the merge result as JSON')
+    .argument('<project>', 'project (name, or canonical name)')
+    .argument('<branch>', 'target branch')
+    .argument('<refs...>', 'change refs (or commits) to merge, head of the queue first')
+    .action(
+      async (
+        project: string,
+        branch: string,
+        refs: string[],
+        opts: {
+          config: string;
+          connection?: string;
+          mergeMode?: string;
+          gitDir?: string;
+          json?: boolean;
+        },
+      ) => {
+        exitCode = await mergerCheckCommand({ ...opts, project, branch, refs });
+      },
+    );
+
+  program
+    .command('db-prune')
+    .description(
+      'Delete build history older than a cutoff, in short batches (zuul-admin prune-database)',
+    )
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option('--older-than <age>', 'relative cutoff, e.g. 90d or 24h')
+    .option('--before <timestamp>', 'absolute UTC cutoff, e.g. "2025-01-31 12:00:00"')
+    .option('--batch-size <n>', 'buildsets deleted per transaction (default 1000)')
+    .action(
+      async (opts: { config: string; olderThan?: string; before?: string; batchSize?: string }) => {
+        exitCode = await dbPruneCommand(opts);
+      },
+    );
 
   try {
     await program.parseAsync(argv);

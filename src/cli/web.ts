@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { loadZuulConf } from '../config/zuul-conf.js';
 import { commandSocketPath, sendCommand, WebServer } from '../web/server.js';
+import { startServeMerger } from './merger.js';
 
 export interface ServeOptions {
   config: string;
@@ -25,12 +26,19 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       version: opts.version,
       logger: log,
       whitelabelTenant: opts.tenant,
-      components: opts.components,
+      // The merger registers itself (startServeMerger).
+      components: opts.components.filter((c) => c !== 'merger'),
     });
   } catch (err) {
     log.fatal({ err }, 'cannot start');
     return 1;
   }
+  const merger = opts.components.includes('merger')
+    ? await startServeMerger(opts.config, {
+        version: opts.version,
+        log: log.child({ component: 'merger' }),
+      })
+    : undefined;
   log.info({ components: opts.components, version: opts.version }, 'started');
   const onHup = () => {
     log.info('SIGHUP: reconfiguring');
@@ -44,6 +52,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   log.info({ signal }, 'shutting down');
   process.off('SIGHUP', onHup);
   try {
+    await merger?.close();
     await server.close();
   } catch (err) {
     log.error({ err }, 'error while stopping');

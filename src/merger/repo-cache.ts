@@ -1,19 +1,33 @@
 // A cache of bare git mirrors, one per (connection, project), driven through
 // the git CLI. Sources use it to list branches; the config loader reads
-// files from it; the merger will build speculative states on top of it.
+// files from it; the merger builds speculative states on top of it
+// (merger.ts), in work repositories of its own that borrow the mirror's
+// objects.
 //
 // Each repository has its own async lock: everything that touches one
-// mirror (clone, fetch, reads) runs one at a time, different mirrors run in
-// parallel. The lock is per process; a git_dir must not be shared by two
-// processes.
+// mirror (clone, fetch, reads, merges) runs one at a time, different
+// mirrors run in parallel. The lock is per process; a git_dir must not be
+// shared by two processes.
+//
+// Fetches are retried on transient failures; a mirror that git reports
+// damaged (or that is missing files every mirror has) is removed and
+// cloned again, so damage is never a permanent failure.
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ZuulConf } from '../config/zuul-conf.js';
 import type { RepoReader, RepoRefs } from '../drivers/driver.js';
+import {
+  GitError,
+  type GitOutput,
+  type GitRunOptions,
+  isCorruption,
+  runGit,
+  withRetries,
+} from './git-command.js';
 import { readPathsDirectly, readRefsDirectly } from './git-objects.js';
+import { readRefFiles } from './ref-files.js';
 
 export interface RepoCacheOptions {
   /** Root of the mirrors ([merger] git_dir). */
@@ -24,21 +38,14 @@ export interface RepoCacheOptions {
   lowSpeedLimit?: number;
   /** … for this many seconds. */
   lowSpeedTime?: number;
+  /** Tries of a clone or fetch that fails for a reason that may pass (default 3). */
+  retryAttempts?: number;
+  /** Pause between those tries, in seconds (default 2). */
+  retryIntervalSeconds?: number;
 }
 
 export type { RepoRefs };
-
-/** A failed git command; `stderr` is git's own explanation. */
-export class GitError extends Error {
-  constructor(
-    message: string,
-    readonly stderr: string,
-    readonly timedOut = false,
-  ) {
-    super(message);
-    this.name = 'GitError';
-  }
-}
+export { GitError };
 
 /** The cache key of a project: `<connection>/<project>`. */
 export function repoKey(connection: string, project: string): string {
@@ -63,21 +70,26 @@ export class KeyedLock {
 }
 
 const PARTIAL_DIR = '.partial';
-const REPO_ENV = [
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_INDEX_FILE',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_COMMON_DIR',
-];
-const MAX_OUTPUT = 1024 * 1024 * 1024;
-/** Errors that mean the mirror on disk is damaged (not the remote). */
-const CORRUPTION = /not a git repository|\bcorrupt|object file .* is empty/i;
+const MIRROR_FETCH = '+refs/heads/*:refs/heads/*';
 
-/** Hides passwords embedded in URLs before they reach logs or errors. */
-function redact(text: string): string {
-  return text.replace(/(\/\/[^/\s:@]*:)[^@/\s]*@/g, '$1***@');
+/** A mirror handed to work running under its lock (RepoCache.withMirror). */
+export interface Mirror {
+  readonly key: string;
+  readonly dir: string;
+  /** Whether this call cloned the mirror (its refs are as fresh as they get). */
+  readonly cloned: boolean;
+  /** Brings branches, tags and HEAD up to date with origin (retrying). */
+  update(): Promise<void>;
+  /** Runs git in the mirror. */
+  git(args: readonly string[], opts?: Partial<GitRunOptions>): Promise<GitOutput>;
+  /** Every branch and tag (full ref names) → id, in git's order. */
+  refs(): Promise<Record<string, string>>;
+}
+
+/** Branch and tag refs (full names) → object ids, and HEAD's branch. */
+interface RefTable {
+  refs: Map<string, string>;
+  head?: string;
 }
 
 export class RepoCache implements RepoReader {
@@ -103,7 +115,8 @@ export class RepoCache implements RepoReader {
   /** Directory of a mirror; rejects keys that would escape git_dir. */
   pathFor(key: string): string {
     const parts = key.split('/');
-    if (parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === PARTIAL_DIR) {
+    // Names starting with a dot are kept for the cache's own directories.
+    if (parts.some((p) => p === '' || p === '.' || p === '..') || parts[0]!.startsWith('.')) {
       throw new Error(`invalid repository key ${JSON.stringify(key)}`);
     }
     return join(this.options.gitDir, ...parts);
@@ -243,6 +256,40 @@ export class RepoCache implements RepoReader {
   }
 
   /**
+   * Runs `work` under the repository's lock with the mirror present
+   * (cloned from `url` when missing or visibly broken). Unlike the readers
+   * above, nothing is retried when git reports damage: the caller decides,
+   * typically by calling discard() and starting over.
+   */
+  withMirror<T>(key: string, url: string, work: (mirror: Mirror) => Promise<T>): Promise<T> {
+    return this.locks.run(key, async () => {
+      const dir = this.pathFor(key);
+      const cloned = await this.present(key, dir, url);
+      await this.pointAt(key, dir, url);
+      let fresh = cloned;
+      return work({
+        key,
+        dir,
+        cloned,
+        update: async () => {
+          if (fresh) return;
+          await this.update(dir);
+          fresh = true;
+        },
+        git: (args, opts) => runGit(args, { ...this.gitOptions(), ...opts, gitDir: dir }),
+        refs: async () => Object.fromEntries((await this.localRefs(dir)).refs),
+      });
+    });
+  }
+
+  /** Removes a mirror (e.g. found damaged); the next use clones it again. */
+  discard(key: string): Promise<void> {
+    return this.locks.run(key, async () => {
+      await rm(this.pathFor(key), { recursive: true, force: true });
+    });
+  }
+
+  /**
    * Runs `work` under the repository's lock, cloning the mirror first when
    * it is missing or obviously broken. If git then reports the mirror
    * damaged, it is removed, cloned again and `work` retried once.
@@ -258,7 +305,7 @@ export class RepoCache implements RepoReader {
       try {
         return await work(dir, cloned);
       } catch (err) {
-        if (!(err instanceof GitError) || !CORRUPTION.test(err.stderr)) throw err;
+        if (!isCorruption(err)) throw err;
         const origin = url ?? (await this.knownUrl(key, dir));
         await rm(dir, { recursive: true, force: true });
         await this.present(key, dir, origin);
@@ -267,9 +314,15 @@ export class RepoCache implements RepoReader {
     });
   }
 
-  /** Makes sure a usable-looking mirror exists; returns true if it cloned. */
+  /**
+   * Makes sure a usable-looking mirror exists; returns true if it cloned.
+   * A directory missing what every mirror has (HEAD, config with our fetch
+   * refspec, objects, refs) is a crashed or damaged one: cloned again.
+   */
   private async present(key: string, dir: string, url: string | undefined): Promise<boolean> {
-    if (existsSync(join(dir, 'HEAD'))) return false;
+    // Readers without a URL take what is there (a cache written by other
+    // tools, e.g. the benchmarks): it cannot be cloned again anyway.
+    if (url === undefined ? existsSync(join(dir, 'HEAD')) : looksLikeMirror(dir)) return false;
     const origin = url ?? (await this.knownUrl(key, dir));
     if (origin === undefined) {
       throw new Error(`repository ${key} is not in the cache; call ensure(key, url) first`);
@@ -302,9 +355,10 @@ export class RepoCache implements RepoReader {
     try {
       await this.git(['init', '--bare', '--quiet', tmp]);
       await this.git(['config', 'remote.origin.url', url], tmp);
-      await this.git(['config', '--add', 'remote.origin.fetch', '+refs/heads/*:refs/heads/*'], tmp);
+      await this.git(['config', '--add', 'remote.origin.fetch', MIRROR_FETCH], tmp);
       await this.git(['config', '--add', 'remote.origin.fetch', '+refs/tags/*:refs/tags/*'], tmp);
-      await this.update(tmp);
+      await this.retrying(() => this.git(['fetch', '--quiet', '--prune', 'origin'], tmp));
+      await this.followHead(tmp, await this.lsRemote(tmp));
       await rm(dir, { recursive: true, force: true });
       await mkdir(dirname(dir), { recursive: true });
       await rename(tmp, dir);
@@ -322,12 +376,65 @@ export class RepoCache implements RepoReader {
     this.urls.set(key, url);
   }
 
-  /** Fetches branches and tags (pruning deleted ones) and follows the remote HEAD. */
+  /**
+   * Brings branches and tags (pruning deleted ones) and the remote HEAD up
+   * to date. One ref listing first: when origin has not moved, which is
+   * most of the time, that is all it costs.
+   */
   private async update(dir: string): Promise<void> {
-    await this.git(['fetch', '--quiet', '--prune', 'origin'], dir);
-    const out = (await this.git(['ls-remote', '--symref', 'origin', 'HEAD'], dir)).toString();
-    const m = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(out);
-    if (m) await this.git(['symbolic-ref', 'HEAD', m[1]], dir);
+    const remote = await this.lsRemote(dir);
+    const local = await this.localRefs(dir);
+    if (!sameRefs(remote.refs, local.refs)) {
+      await this.retrying(() => this.git(['fetch', '--quiet', '--prune', 'origin'], dir));
+    }
+    if (remote.head !== undefined && remote.head !== local.head) await this.followHead(dir, remote);
+  }
+
+  /** Branches and tags origin has, and its HEAD branch. */
+  private async lsRemote(dir: string): Promise<RefTable> {
+    const args = ['ls-remote', '--symref', 'origin', 'HEAD', 'refs/heads/*', 'refs/tags/*'];
+    const out = (await this.retrying(() => this.git(args, dir))).toString('utf8');
+    const table: RefTable = { refs: new Map() };
+    for (const line of out.split('\n')) {
+      const sym = /^ref: refs\/heads\/(\S+)\tHEAD$/.exec(line);
+      if (sym) table.head = sym[1];
+      const m = /^([0-9a-f]{40,64})\t(refs\/(?:heads|tags)\/\S+)$/.exec(line);
+      if (m && !m[2]!.endsWith('^{}')) table.refs.set(m[2]!, m[1]!);
+    }
+    return table;
+  }
+
+  /** Branches and tags of the mirror, and its HEAD branch. */
+  private async localRefs(dir: string): Promise<RefTable> {
+    const head = /^ref: refs\/heads\/(\S+)/.exec(readFileSync(join(dir, 'HEAD'), 'utf8'));
+    const files = readRefFiles(dir);
+    if (files) {
+      const table: RefTable = { refs: new Map(Object.entries(files)) };
+      if (head) table.head = head[1];
+      return table;
+    }
+    const args = ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags'];
+    const out = (await this.git(args, dir)).toString('utf8');
+    const table: RefTable = { refs: new Map() };
+    for (const line of out.split('\n')) {
+      const m = /^([0-9a-f]+) (\S+)$/.exec(line);
+      if (m) table.refs.set(m[2]!, m[1]!);
+    }
+    if (head) table.head = head[1];
+    return table;
+  }
+
+  private async followHead(dir: string, remote: RefTable): Promise<void> {
+    if (remote.head === undefined) return;
+    await this.git(['symbolic-ref', 'HEAD', `refs/heads/${remote.head}`], dir);
+  }
+
+  private retrying<T>(op: () => Promise<T>): Promise<T> {
+    return withRetries(
+      op,
+      this.options.retryAttempts ?? 3,
+      (this.options.retryIntervalSeconds ?? 2) * 1000,
+    );
   }
 
   private async refs(dir: string): Promise<RepoRefs> {
@@ -353,7 +460,7 @@ export class RepoCache implements RepoReader {
       if (branches.includes(name)) head = name;
     } catch (err) {
       // Exit status 1 = detached HEAD: there is no default branch to report.
-      if (!(err instanceof GitError) || CORRUPTION.test(err.stderr)) throw err;
+      if (!(err instanceof GitError) || isCorruption(err)) throw err;
     }
     return { branches, tags, head };
   }
@@ -365,74 +472,41 @@ export class RepoCache implements RepoReader {
       const out = await this.git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], dir);
       return out.toString().trim();
     } catch (err) {
-      if (err instanceof GitError && !CORRUPTION.test(err.stderr)) {
+      if (err instanceof GitError && !isCorruption(err)) {
         throw new GitError(`no commit ${JSON.stringify(ref)} in ${key}`, err.stderr);
       }
       throw err;
     }
   }
 
-  /**
-   * Runs git (no shell) with the configured timeout. git runs in its own
-   * process group so a timeout also kills the ssh or https helper it
-   * started, which would otherwise hold our pipes open.
-   */
-  private git(args: string[], gitDir?: string, input?: string): Promise<Buffer> {
-    const fullArgs = gitDir ? [`--git-dir=${gitDir}`, ...args] : args;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      // Never wait for a password prompt; parse English messages.
-      GIT_TERMINAL_PROMPT: '0',
-      LC_ALL: 'C',
-      GIT_HTTP_LOW_SPEED_LIMIT: String(this.options.lowSpeedLimit ?? 1000),
-      GIT_HTTP_LOW_SPEED_TIME: String(this.options.lowSpeedTime ?? 30),
+  /** Options of every git command of the cache. */
+  gitOptions(): GitRunOptions {
+    return {
+      timeoutMs: this.timeoutMs,
+      lowSpeedLimit: this.options.lowSpeedLimit,
+      lowSpeedTime: this.options.lowSpeedTime,
     };
-    // These would redirect commands to another repository than the mirror.
-    for (const name of REPO_ENV) delete env[name];
-    const cmd = redact(`git ${args.join(' ')} (in ${gitDir ?? '.'})`);
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn('git', fullArgs, { env, detached: true });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let size = 0;
-      let failure: string | undefined;
-      let timedOut = false;
-      const kill = () => {
-        try {
-          process.kill(-(child.pid as number), 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        kill();
-      }, this.timeoutMs);
-      child.stdout.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_OUTPUT) {
-          failure = `produced more than ${MAX_OUTPUT} bytes`;
-          kill();
-        } else out.push(chunk);
-      });
-      child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-      child.on('error', (e) => {
-        failure = e.message;
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        const stderr = redact(Buffer.concat(err).toString('utf8').trim());
-        if (timedOut) {
-          reject(new GitError(`${cmd} timed out after ${this.timeoutMs / 1000} s`, stderr, true));
-        } else if (failure !== undefined || code !== 0) {
-          reject(new GitError(`${cmd} failed: ${failure ?? stderr}`, stderr));
-        } else {
-          resolvePromise(Buffer.concat(out));
-        }
-      });
-      // Closing stdin at once also makes sure git never waits on it.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(input ?? '');
-    });
+  }
+
+  private async git(args: string[], gitDir?: string, input?: string): Promise<Buffer> {
+    return (await runGit(args, { ...this.gitOptions(), gitDir, input })).stdout;
+  }
+}
+
+/** Same branches and tags at the same commits. */
+function sameRefs(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [ref, id] of a) if (b.get(ref) !== id) return false;
+  return true;
+}
+
+/** Whether `dir` has what every complete mirror has. */
+function looksLikeMirror(dir: string): boolean {
+  if (!existsSync(join(dir, 'HEAD'))) return false;
+  if (!existsSync(join(dir, 'objects')) || !existsSync(join(dir, 'refs'))) return false;
+  try {
+    return readFileSync(join(dir, 'config'), 'utf8').includes(MIRROR_FETCH);
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,7 @@
-// Opening the state store: a Kysely database on SQLite (better-sqlite3) or
-// PostgreSQL (pg), from `[database] dburi` and `table_prefix`.
+// Opening the state store: a Kysely database on SQLite (better-sqlite3),
+// PostgreSQL (pg) or MySQL/MariaDB (mysql2), from `[database] dburi` and
+// `table_prefix`. The whole store, build history included, lives in that one
+// database, so a Zuul zuul.conf with `mysql+pymysql://` works unchanged.
 //
 // SQLite is set up so several processes may share the file: WAL journal
 // (readers never block the writer), a busy timeout (a writer waits for
@@ -9,20 +11,28 @@
 // blocks this process's event loop for up to the busy timeout: fine for the
 // single-process default, and the reason PostgreSQL is the multi-machine
 // engine. Within one process, open one Store per database file and share it.
+//
+// MySQL/MariaDB sessions are set up to behave like PostgreSQL's where the
+// store's code depends on it: UTC time zone, READ COMMITTED isolation (no
+// gap locks, each statement sees what committed before it). The queues use
+// SKIP LOCKED, hence MariaDB >= 10.6 or MySQL >= 8.0; older servers are
+// refused on open.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import mysql from 'mysql2';
 import pg from 'pg';
 import type { ZuulConf } from '../config/zuul-conf.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { MigrationError, migrate } from './migrations.js';
+import { MysqlTableOptionsPlugin } from './mysql-tables.js';
 import { type Database, TABLE_NAMES } from './schema.js';
 import { checkTablePrefix, TablePrefixPlugin } from './table-prefix.js';
 import { type DbUri, parseDbUri, redactDbUri, type ServerUri, type SqliteUri } from './uri.js';
 
-export type StoreDialect = 'sqlite' | 'postgresql';
+export type StoreDialect = 'sqlite' | 'postgresql' | 'mysql';
 
 export interface StoreOptions {
   /** `[database] dburi`. */
@@ -35,7 +45,7 @@ export interface StoreOptions {
   migrate?: boolean;
   /** SQLite: how long a writer waits for another process's lock. */
   busyTimeoutMs?: number;
-  /** PostgreSQL: connection pool size. */
+  /** PostgreSQL, MySQL: connection pool size. */
   poolSize?: number;
 }
 
@@ -65,10 +75,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = createStore(uri, tablePrefix, opts);
   if (opts.migrate !== false) {
     try {
+      if (store.dialect === 'mysql') await checkMysqlVersion(store);
       await migrate(store, MIGRATIONS);
     } catch (err) {
       await store.close().catch(() => {});
-      if (err instanceof MigrationError) throw err;
+      if (err instanceof MigrationError || err instanceof StoreError) throw err;
       // Most likely unreachable or refused credentials; say which store.
       throw new StoreError(
         `Unable to use the state store ${store.description}: ${(err as Error).message}`,
@@ -102,16 +113,116 @@ function createStore(uri: DbUri, tablePrefix: string, opts: StoreOptions): Store
       connectionString: pgConnectionString(uri),
       max: opts.poolSize ?? 10,
     });
-    // An idle connection that the server drops emits 'error' on the pool;
-    // unhandled, that would kill the process. The next query simply gets a
-    // new connection, so there is nothing else to do here.
+    // A connection that the server drops emits 'error' on the pool when
+    // idle, on the client itself when checked out; unhandled, either would
+    // kill the process. The query in flight fails on its own (its caller
+    // sees that) and the next one gets a new connection, so there is
+    // nothing else to do here.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
     return { db, dialect: 'postgresql', tablePrefix, description, close: () => db.destroy() };
   }
-  throw new StoreError(
-    `The state store needs SQLite or PostgreSQL, but [database] dburi (${description}) is ${uri.scheme === 'mariadb' ? 'MariaDB' : 'MySQL'}; zuul-ts uses MySQL/MariaDB only for the build database`,
-  );
+  const pool = mysql.createPool({
+    ...mysqlConnectionOptions(uri),
+    connectionLimit: opts.poolSize ?? 10,
+  });
+  // As for pg: a dropped idle connection must not kill the process.
+  pool.on('connection', (conn) => conn.on('error', () => {}));
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({
+      pool,
+      async onCreateConnection(conn) {
+        await conn.executeQuery(sql`set time_zone = '+00:00'`.compile(db));
+        await conn.executeQuery(
+          sql`set session transaction isolation level read committed`.compile(db),
+        );
+      },
+    }),
+    plugins: [...plugins, new MysqlTableOptionsPlugin()],
+  });
+  return { db, dialect: 'mysql', tablePrefix, description, close: () => db.destroy() };
+}
+
+/**
+ * mysql2 options from a SQLAlchemy/PyMySQL URI. PyMySQL's query parameters
+ * that have a mysql2 equivalent are translated; any other is an error, so a
+ * setting the operator relies on (TLS above all) is never silently dropped.
+ */
+function mysqlConnectionOptions(uri: ServerUri): mysql.PoolOptions {
+  const out: mysql.PoolOptions = {
+    user: uri.user,
+    password: uri.password,
+    database: uri.database,
+    timezone: 'Z',
+    supportBigNumbers: true,
+  };
+  if (uri.host?.startsWith('/')) out.socketPath = uri.host;
+  else {
+    out.host = uri.host ?? 'localhost';
+    out.port = uri.port ?? 3306;
+  }
+  const ssl: mysql.SslOptions = {};
+  let tls = false;
+  for (const [key, value] of Object.entries(uri.params)) {
+    switch (key) {
+      case 'charset':
+        out.charset = value;
+        break;
+      case 'unix_socket':
+        out.socketPath = value;
+        break;
+      case 'connect_timeout':
+        if (!/^\d+(\.\d+)?$/.test(value)) {
+          throw new StoreError(
+            `[database] dburi parameter connect_timeout "${value}" is not seconds`,
+          );
+        }
+        out.connectTimeout = Number(value) * 1000;
+        break;
+      case 'ssl_ca':
+      case 'ssl_cert':
+      case 'ssl_key':
+        ssl[key === 'ssl_ca' ? 'ca' : key === 'ssl_cert' ? 'cert' : 'key'] = readPem(key, value);
+        tls = true;
+        break;
+      case 'ssl_verify_cert':
+        ssl.rejectUnauthorized = !/^(0|false|no)$/i.test(value);
+        tls = true;
+        break;
+      default:
+        throw new StoreError(
+          `[database] dburi parameter "${key}" is not supported for MySQL/MariaDB (supported: charset, unix_socket, connect_timeout, ssl_ca, ssl_cert, ssl_key, ssl_verify_cert)`,
+        );
+    }
+  }
+  if (tls) out.ssl = ssl;
+  return out;
+}
+
+function readPem(param: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StoreError(
+      `[database] dburi parameter ${param}: unable to read ${path}: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** SKIP LOCKED (the queues) needs MariaDB 10.6 or MySQL 8.0. */
+async function checkMysqlVersion(store: Store): Promise<void> {
+  const { rows } = await sql<{ v: string }>`select version() as v`.execute(store.db);
+  const version = rows[0]?.v ?? '';
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  const maria = /mariadb/i.test(version);
+  const ok = maria ? major > 10 || (major === 10 && minor >= 6) : major >= 8;
+  if (!ok) {
+    throw new StoreError(
+      `The state store ${store.description} runs ${maria ? 'MariaDB' : 'MySQL'} ${version}; zuul-ts needs MariaDB 10.6 or later, or MySQL 8.0 or later`,
+    );
+  }
 }
 
 function openSqlite(uri: SqliteUri, opts: StoreOptions): SqliteDatabase.Database {

@@ -2,6 +2,7 @@
 // Pure data access; encryption and generation live in keystore.ts.
 
 import type { Kysely } from 'kysely';
+import type { StoreDialect } from './db.js';
 import type { Database } from './schema.js';
 
 export type KeyKind = 'project-secrets' | 'project-ssh' | 'tenant-ssh';
@@ -32,7 +33,11 @@ export interface ImportCounts {
 }
 
 export class KeysStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Insert-if-absent is spelt differently on MySQL. */
+    private readonly dialect: StoreDialect,
+  ) {}
 
   /** The lowest version of a key (Zuul uses `keys[0]`), or undefined. */
   async get(id: KeyId): Promise<StoredKey | undefined> {
@@ -54,11 +59,12 @@ export class KeysStore {
    * processes: the loser of a race simply inserts nothing.
    */
   async insertIfAbsent(key: StoredKey, db: Kysely<Database> = this.db): Promise<boolean> {
-    const res = await db
-      .insertInto('keystore_keys')
-      .values(toRow(key))
-      .onConflict((oc) => oc.columns(['kind', 'connection', 'name', 'version']).doNothing())
-      .executeTakeFirst();
+    const insert = db.insertInto('keystore_keys').values(toRow(key));
+    const res = await (this.dialect === 'mysql'
+      ? // INSERT IGNORE: the row count is 0 when the key exists.
+        insert.ignore()
+      : insert.onConflict((oc) => oc.columns(['kind', 'connection', 'name', 'version']).doNothing())
+    ).executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 

@@ -98,7 +98,7 @@ export class Keystore {
     private readonly opts: KeystoreOptions = {},
   ) {
     if (!password) throw new KeystoreError('[keystore] password must be set');
-    this.keys = new KeysStore(store.db);
+    this.keys = new KeysStore(store.db, store.dialect);
     this.cipher = new PasswordCipher(password, opts.scrypt);
   }
 

@@ -6,7 +6,7 @@
 //   sqlite:////absolute/path.db       absolute (the path keeps its leading /)
 //   postgresql://user:pass@host:port/db?sslmode=require&host=/run/postgresql
 //   postgresql+psycopg2://…           the driver part is ignored
-//   mysql+pymysql://…, mariadb+pymysql://…   (the build database; not the state store)
+//   mysql+pymysql://…, mariadb+pymysql://…   (MySQL >= 8.0 / MariaDB >= 10.6)
 //
 // A relative SQLite path resolves against the zuul.conf directory, like every
 // other path in that file (SQLAlchemy would use the process cwd, but Zuul has

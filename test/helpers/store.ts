@@ -1,7 +1,8 @@
-// State-store backends for tests: a temporary SQLite file, and PostgreSQL
-// when ZUUL_TS_TEST_PG_URI is set (scripts/ci-services.sh sets it up and
-// .ci/run exports it). Every PostgreSQL use gets its own table prefix, so
-// test files running at once, or runs leaving tables behind, never meet.
+// State-store backends for tests: a temporary SQLite file, PostgreSQL when
+// ZUUL_TS_TEST_PG_URI is set and MariaDB when ZUUL_TS_TEST_MYSQL_URI is set
+// (scripts/ci-services.sh sets both up and .ci/run exports them). Every
+// server use gets its own table prefix, so test files running at once, or
+// runs leaving tables behind, never meet.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -18,8 +19,15 @@ export const PG_SKIP = PG_URI
   ? false
   : 'PostgreSQL tests skipped: ZUUL_TS_TEST_PG_URI is not set (run: eval "$(scripts/ci-services.sh)")';
 
+export const MYSQL_URI = process.env.ZUUL_TS_TEST_MYSQL_URI;
+
+/** Shown by node:test when MariaDB tests are skipped. */
+export const MYSQL_SKIP = MYSQL_URI
+  ? false
+  : 'MariaDB tests skipped: ZUUL_TS_TEST_MYSQL_URI is not set (run: eval "$(scripts/ci-services.sh)")';
+
 export interface Backend {
-  name: 'sqlite' | 'postgresql';
+  name: 'sqlite' | 'postgresql' | 'mariadb';
   skip: string | false;
   /** Options for a new, empty store. */
   fresh(): StoreOptions;
@@ -44,19 +52,40 @@ export const BACKENDS: readonly Backend[] = [
     skip: PG_SKIP,
     fresh: () => ({ uri: PG_URI ?? '', tablePrefix: uniquePrefix() }),
   },
+  {
+    name: 'mariadb',
+    skip: MYSQL_SKIP,
+    fresh: () => ({ uri: MYSQL_URI ?? '', tablePrefix: uniquePrefix() }),
+  },
 ];
 
-/** Drops a PostgreSQL store's prefixed tables (SQLite files just stay in /tmp). */
+/** The backends on a database server (each test gets its own table prefix there). */
+export const SERVER_BACKENDS: readonly Backend[] = BACKENDS.filter((b) => b.name !== 'sqlite');
+
+/** Drops a server store's prefixed tables (SQLite files just stay in /tmp). */
 export async function dropStore(store: Store): Promise<void> {
-  if (store.dialect === 'postgresql' && store.tablePrefix) {
-    const tables = await store.db.introspection.getTables();
-    for (const t of tables) {
-      if (t.name.startsWith(store.tablePrefix)) {
-        await sql`drop table if exists ${sql.id(t.name)} cascade`.execute(store.db);
+  try {
+    if (store.dialect !== 'sqlite' && store.tablePrefix) {
+      const tables = (await store.db.introspection.getTables()).filter((t) =>
+        t.name.startsWith(store.tablePrefix),
+      );
+      if (store.dialect === 'postgresql') {
+        for (const t of tables) {
+          await sql`drop table if exists ${sql.id(t.name)} cascade`.execute(store.db);
+        }
+      } else if (tables.length) {
+        // MySQL has no CASCADE: foreign keys between the tables would fix
+        // the drop order; one connection with the checks off does not care.
+        await store.db.connection().execute(async (conn) => {
+          await sql`set foreign_key_checks = 0`.execute(conn);
+          for (const t of tables) await sql`drop table if exists ${sql.id(t.name)}`.execute(conn);
+          await sql`set foreign_key_checks = 1`.execute(conn);
+        });
       }
     }
+  } finally {
+    await store.close();
   }
-  await store.close();
 }
 
 export async function openFresh(

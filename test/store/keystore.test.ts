@@ -15,15 +15,14 @@ import {
   quotePlus,
   unquotePlus,
 } from '../../src/store/keystore-export.js';
-import { BACKENDS, dropStore, openFresh, PG_SKIP, tempDir } from '../helpers/store.js';
+import { BACKENDS, dropStore, openFresh, SERVER_BACKENDS, tempDir } from '../helpers/store.js';
 
 const SQLITE = BACKENDS[0]!;
-const POSTGRES = BACKENDS[1]!;
 const PASSWORD = 'keystore-test-password';
 const PROJECT = { connection: 'gerrit', name: 'org/project' };
 
 async function count(store: Store): Promise<number> {
-  return (await new KeysStore(store.db).list()).length;
+  return (await new KeysStore(store.db, store.dialect).list()).length;
 }
 
 describe('keystore on SQLite', () => {
@@ -65,7 +64,9 @@ describe('keystore on SQLite', () => {
       ]);
       assert.equal(ka.publicKey, kb.publicKey, 'the loser re-read the winner');
       assert.equal(ka.created, kb.created);
-      const rows = (await new KeysStore(store.db).list()).filter((k) => k.kind === 'project-ssh');
+      const rows = (await new KeysStore(store.db, store.dialect).list()).filter(
+        (k) => k.kind === 'project-ssh',
+      );
       assert.equal(rows.length, 1);
     } finally {
       await other.close();
@@ -83,7 +84,7 @@ describe('keystore on SQLite', () => {
   });
 
   it('the stored form is encrypted: no PEM, no key bytes in the database', async () => {
-    const rows = await new KeysStore(store.db).list();
+    const rows = await new KeysStore(store.db, store.dialect).list();
     const pair = await keystore.getProjectSecretsKey(PROJECT.connection, PROJECT.name);
     const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
     for (const row of rows) {
@@ -199,7 +200,7 @@ describe('keystore on SQLite', () => {
         const report = await k.importKeys(file, { overwrite: false });
         assert.equal(report.created, 3);
         assert.deepEqual(report.skipped, ['/keystorage/oidc/RS256']);
-        const stored = await new KeysStore(target.db).list();
+        const stored = await new KeysStore(target.db, target.dialect).list();
         assert.ok(
           stored.every((r) => r.privateKey.startsWith('-----BEGIN ZUUL-TS ENCRYPTED KEY-----')),
         );
@@ -265,48 +266,63 @@ describe('keystore paths', () => {
   });
 });
 
-describe('keystore on PostgreSQL', { skip: PG_SKIP }, () => {
-  let a: Store;
-  let b: Store;
+for (const server of SERVER_BACKENDS) {
+  describe(`keystore on ${server.name}`, { skip: server.skip }, () => {
+    let a: Store;
+    let b: Store;
 
-  before(async () => {
-    a = await openFresh(POSTGRES);
-    // The same database and prefix through another pool: another process.
-    b = await openStore({ uri: process.env.ZUUL_TS_TEST_PG_URI!, tablePrefix: a.tablePrefix });
-  });
-  after(async () => {
-    await b.close();
-    await dropStore(a);
-  });
+    before(async () => {
+      a = await openFresh(server);
+      // The same database and prefix through another pool: another process.
+      b = await openStore({ uri: server.fresh().uri, tablePrefix: a.tablePrefix });
+    });
+    after(async () => {
+      await b.close();
+      await dropStore(a);
+    });
 
-  it('two processes racing for a missing key store one, and both use it', async () => {
-    const [ka, kb] = await Promise.all([
-      new Keystore(a, PASSWORD).getTenantSshKey('tenant-one'),
-      new Keystore(b, PASSWORD).getTenantSshKey('tenant-one'),
-    ]);
-    assert.equal(ka.publicKey, kb.publicKey);
-    assert.equal(await count(a), 1);
-  });
+    it('two processes racing for a missing key store one, and both use it', async () => {
+      const [ka, kb] = await Promise.all([
+        new Keystore(a, PASSWORD).getTenantSshKey('tenant-one'),
+        new Keystore(b, PASSWORD).getTenantSshKey('tenant-one'),
+      ]);
+      assert.equal(ka.publicKey, kb.publicKey);
+      assert.equal(await count(a), 1);
+    });
 
-  it('a wrong password is a clear error', async () => {
-    await assert.rejects(
-      new Keystore(b, 'wrong').getTenantSshKey('tenant-one'),
-      /^KeystoreError: Unable to read the SSH key of tenant tenant-one from the keystore: wrong \[keystore\] password/,
-    );
-  });
+    it('keys of projects whose names differ only in case are distinct', async () => {
+      const k = new Keystore(a, PASSWORD);
+      const upper = await k.getProjectSshKey('gerrit', 'Org/Project');
+      const lower = await k.getProjectSshKey('gerrit', 'org/project');
+      assert.notEqual(upper.publicKey, lower.publicKey);
+      const again = await new Keystore(b, PASSWORD).getProjectSshKey('gerrit', 'Org/Project');
+      assert.equal(again.publicKey, upper.publicKey);
+    });
 
-  it('export from PostgreSQL imports into SQLite', async () => {
-    const exp = await new Keystore(a, PASSWORD).exportKeys();
-    const target = await openFresh(SQLITE);
-    try {
-      const k = new Keystore(target, PASSWORD);
-      assert.equal((await k.importKeys(exp, { overwrite: false })).created, 1);
-      assert.equal(
-        (await k.getTenantSshKey('tenant-one')).publicKey,
-        (await new Keystore(a, PASSWORD).getTenantSshKey('tenant-one')).publicKey,
+    it('a wrong password is a clear error', async () => {
+      await assert.rejects(
+        new Keystore(b, 'wrong').getTenantSshKey('tenant-one'),
+        /^KeystoreError: Unable to read the SSH key of tenant tenant-one from the keystore: wrong \[keystore\] password/,
       );
-    } finally {
-      await target.close();
-    }
+    });
+
+    it(`export from ${server.name} imports into SQLite`, async () => {
+      const exp = await new Keystore(a, PASSWORD).exportKeys();
+      const target = await openFresh(SQLITE);
+      try {
+        const k = new Keystore(target, PASSWORD);
+        assert.equal(
+          (await k.importKeys(exp, { overwrite: false })).created,
+          3,
+          'tenant-one and both Org/Project keys',
+        );
+        assert.equal(
+          (await k.getTenantSshKey('tenant-one')).publicKey,
+          (await new Keystore(a, PASSWORD).getTenantSshKey('tenant-one')).publicKey,
+        );
+      } finally {
+        await target.close();
+      }
+    });
   });
-});
+}

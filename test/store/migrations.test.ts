@@ -15,7 +15,16 @@ import {
   MigrationError,
   migrate,
 } from '../../src/store/migrations.js';
-import { BACKENDS, distModule, dropStore, openFresh, tempDir } from '../helpers/store.js';
+import {
+  BACKENDS,
+  distModule,
+  dropStore,
+  MYSQL_SKIP,
+  openFresh,
+  tempDir,
+} from '../helpers/store.js';
+
+const MARIADB = BACKENDS.find((b) => b.name === 'mariadb')!;
 
 async function tableNames(store: Awaited<ReturnType<typeof openStore>>): Promise<string[]> {
   return (await store.db.introspection.getTables()).map((t) => t.name).sort();
@@ -226,6 +235,64 @@ for (const backend of BACKENDS) {
   });
 }
 
+describe('MySQL/MariaDB specifics', { skip: MYSQL_SKIP }, () => {
+  it('tables are InnoDB with a binary collation: keys differing in case are distinct', async () => {
+    const store = await openFresh(MARIADB);
+    try {
+      const { rows } = await sql<{ engine: string; coll: string }>`
+        select engine, table_collation as coll from information_schema.tables
+        where table_schema = database() and table_name = ${`${store.tablePrefix}keystore_keys`}`.execute(
+        store.db,
+      );
+      assert.deepEqual(rows, [{ engine: 'InnoDB', coll: 'utf8mb4_bin' }]);
+      for (const name of ['Org/Project', 'org/project']) {
+        await store.db
+          .insertInto('keystore_keys')
+          .values({ kind: 'k', connection: 'c', name, version: 0, created: 1, private_key: 'x' })
+          .execute();
+      }
+      const found = await store.db
+        .selectFrom('keystore_keys')
+        .select('name')
+        .where('name', '=', 'org/project')
+        .execute();
+      assert.deepEqual(found, [{ name: 'org/project' }]);
+    } finally {
+      await dropStore(store);
+    }
+  });
+
+  it('a step interrupted by a crash is undone at the next start, then applied', async () => {
+    const opts = MARIADB.fresh();
+    const store = await openStore({ ...opts, migrate: false });
+    try {
+      // What a process killed inside migration 2 leaves: migration 1 applied,
+      // 2 marked pending, its table half-made.
+      await migrate(store, MIGRATIONS.slice(0, 1));
+      await store.db
+        .insertInto('schema_migrations')
+        .values({
+          id: 2,
+          name: JSON.stringify([`${store.tablePrefix}keystore_keys`]),
+          applied_at: '',
+        })
+        .execute();
+      await sql`create table ${sql.table('components')} (id varchar(10))`.execute(store.db);
+      assert.deepEqual(await appliedMigrations(store), [1], 'a pending step is not applied');
+      assert.deepEqual(await migrate(store, MIGRATIONS.slice(0, 2)), [2]);
+      const cols = await store.db.introspection.getTables();
+      const components = cols.find((t) => t.name === `${store.tablePrefix}components`);
+      assert.deepEqual(
+        components?.columns.map((c) => c.name).sort(),
+        ['heartbeat', 'hostname', 'id', 'kind', 'started', 'state', 'version'],
+        'the half-made table was dropped and created again by the step',
+      );
+    } finally {
+      await dropStore(store);
+    }
+  });
+});
+
 describe('SQLite setup for several processes', () => {
   it('uses WAL, a busy timeout and foreign keys', async () => {
     const store = await openStore({ uri: `sqlite:///${join(tempDir(), 'wal.db')}` });
@@ -261,11 +328,22 @@ describe('SQLite setup for several processes', () => {
     );
   });
 
-  it('a MySQL dburi is refused for the state store, without the password', async () => {
+  it('an unreachable MySQL is an error naming the store, without the password', async () => {
     await assert.rejects(
-      openStore({ uri: 'mysql+pymysql://zuul:topsecret@localhost/zuul' }),
+      openStore({ uri: 'mysql+pymysql://zuul:topsecret@127.0.0.1:1/zuul' }),
       (e: Error) =>
-        /needs SQLite or PostgreSQL/.test(e.message) && !e.message.includes('topsecret'),
+        /^Unable to use the state store mysql\+pymysql:\/\/zuul:\*\*\*@127\.0\.0\.1:1\/zuul: /.test(
+          e.message,
+        ) && !e.message.includes('topsecret'),
+    );
+  });
+
+  it('a PyMySQL URI parameter zuul-ts cannot honour is refused by name', async () => {
+    await assert.rejects(
+      openStore({ uri: 'mysql+pymysql://zuul:topsecret@127.0.0.1:1/zuul?autocommit=true' }),
+      (e: Error) =>
+        /dburi parameter "autocommit" is not supported for MySQL\/MariaDB/.test(e.message) &&
+        !e.message.includes('topsecret'),
     );
   });
 });

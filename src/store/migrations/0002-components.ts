@@ -6,9 +6,10 @@ export const componentsTable: Migration = {
   id: 2,
   name: 'component registry',
   async up(db, ctx) {
+    // MySQL cannot index TEXT; other engines keep the shipped type.
     await db.schema
       .createTable('components')
-      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('id', ctx.dialect === 'mysql' ? 'varchar(255)' : 'text', (c) => c.primaryKey())
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('hostname', 'text', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull())

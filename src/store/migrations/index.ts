@@ -5,5 +5,12 @@
 import type { Migration } from '../migrations.js';
 import { keystoreKeys } from './0001-keystore.js';
 import { componentsTable } from './0002-components.js';
+import { buildHistory } from './0003-build-history.js';
+import { requestsTable } from './0004-requests.js';
 
-export const MIGRATIONS: readonly Migration[] = [keystoreKeys, componentsTable];
+export const MIGRATIONS: readonly Migration[] = [
+  keystoreKeys,
+  componentsTable,
+  buildHistory,
+  requestsTable,
+];
