@@ -252,7 +252,7 @@ function openSqlite(uri: SqliteUri, opts: StoreOptions): SqliteDatabase.Database
 }
 
 /** A libpq-style URL for pg, without SQLAlchemy's `+driver` part. */
-function pgConnectionString(uri: ServerUri): string {
+export function pgConnectionString(uri: ServerUri): string {
   const enc = encodeURIComponent;
   const params = new URLSearchParams(uri.params);
   let host = '';

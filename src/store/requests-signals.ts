@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { Store } from './db.js';
-import { parseDbUri, type ServerUri } from './uri.js';
+import { pgConnectionString, type Store } from './db.js';
+import { parseDbUri } from './uri.js';
 
 const NEW = 'new';
 const DONE = 'done';
@@ -145,7 +145,7 @@ export class RequestSignals {
   private async connect(): Promise<void> {
     const uri = parseDbUri(this.opts.uri, this.opts.baseDir);
     if (uri.dialect !== 'postgresql') throw new Error('LISTEN needs a PostgreSQL dburi');
-    const client = new pg.Client({ connectionString: listenConnectionString(uri) });
+    const client = new pg.Client({ connectionString: pgConnectionString(uri) });
     const lost = (err?: Error) => {
       if (this.client !== client) return;
       this.client = undefined;
@@ -193,24 +193,4 @@ export class RequestSignals {
     }, this.delayMs);
     this.reconnectTimer.unref();
   }
-}
-
-/**
- * A libpq-style URL for the LISTEN connection, built as db.ts builds the
- * pool's (db.ts does not export its builder; both must agree).
- */
-function listenConnectionString(uri: ServerUri): string {
-  const enc = encodeURIComponent;
-  const params = new URLSearchParams(uri.params);
-  let host = '';
-  if (uri.host?.startsWith('/')) params.set('host', uri.host);
-  else if (uri.host) host = uri.host.includes(':') ? `[${uri.host}]` : uri.host;
-  const user =
-    uri.user !== undefined
-      ? `${enc(uri.user)}${uri.password !== undefined ? `:${enc(uri.password)}` : ''}@`
-      : '';
-  const port = uri.port !== undefined ? `:${uri.port}` : '';
-  const db = uri.database !== undefined ? `/${enc(uri.database)}` : '';
-  const query = params.size ? `?${params.toString()}` : '';
-  return `postgresql://${user}${host}${port}${db}${query}`;
 }
