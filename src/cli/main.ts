@@ -5,9 +5,11 @@ import { Command } from 'commander';
 import { configCheck } from './config-check.js';
 import { dbPruneCommand } from './db-prune.js';
 import { encryptCommand } from './encrypt.js';
+import { executorCommand, executorControlCommand } from './executor.js';
 import { exportKeysCommand, importKeysCommand } from './keys.js';
 import { mergerCommand } from './merger.js';
 import { mergerCheckCommand } from './merger-check.js';
+import { runJobCommand } from './run-job.js';
 import { showJobsCommand } from './show-jobs.js';
 import { tenantConfCheck } from './tenant-conf-check.js';
 import { reconfigureCommand, serveCommand } from './web.js';
@@ -124,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await serveCommand({
         ...opts,
         version: VERSION,
-        components: ['config-loader', 'web', 'merger'],
+        components: ['config-loader', 'web', 'merger', 'executor'],
       });
     });
 
@@ -188,6 +190,79 @@ export async function main(argv: string[]): Promise<number> {
     .action(
       async (opts: { config: string; olderThan?: string; before?: string; batchSize?: string }) => {
         exitCode = await dbPruneCommand(opts);
+      },
+    );
+
+  program
+    .command('executor')
+    .description('Run an executor: take build requests from the state store until stopped')
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .option(
+      '--lease <seconds>',
+      'how long a build stays with this executor without a sign of life before another may take it over (default 60)',
+    )
+    .action(async (opts: { config: string; lease?: string }) => {
+      exitCode = await executorCommand({ ...opts, version: VERSION });
+    });
+
+  for (const [name, command, description] of [
+    ['executor-pause', 'pause', 'Tell the running executor to take no new builds'],
+    ['executor-resume', 'unpause', 'Tell a paused executor to take builds again'],
+    [
+      'executor-graceful',
+      'graceful',
+      'Tell the running executor to take no new builds and exit once its running builds end',
+    ],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+      .action(async (opts: { config: string }) => {
+        exitCode = await executorControlCommand({ ...opts, command });
+      });
+  }
+
+  program
+    .command('run-job')
+    .description(
+      "Run a job of a project's job graph here, in the foreground, with its dependencies (exit 0 on SUCCESS)",
+    )
+    .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
+    .requiredOption('--tenant <name>', 'tenant name')
+    .requiredOption('--project <name>', 'project (short or canonical name)')
+    .requiredOption('--branch <name>', 'branch')
+    .option('--pipeline <name>', 'pipeline whose job graph to use', 'check')
+    .option('--ref <ref>', 'a change ref to merge into the branch, or refs/tags/… / refs/heads/…')
+    .option('--no-deps', 'run only JOB, not the jobs it depends on')
+    .option('--keep', 'keep the build directories')
+    .option(
+      '--work-dir <dir>',
+      'where builds and logs go (default: [executor] state_dir, else a new temporary directory)',
+    )
+    .option('--no-sandbox', 'run Ansible without bubblewrap (only where it cannot run)')
+    .argument('<job>', 'job name')
+    .action(
+      async (
+        job: string,
+        opts: {
+          config: string;
+          tenant: string;
+          project: string;
+          branch: string;
+          pipeline: string;
+          ref?: string;
+          deps: boolean;
+          keep?: boolean;
+          workDir?: string;
+          sandbox: boolean;
+        },
+      ) => {
+        exitCode = await runJobCommand({
+          ...opts,
+          job,
+          sandbox: opts.sandbox ? 'bwrap' : 'none',
+        });
       },
     );
 

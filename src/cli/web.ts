@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { loadZuulConf } from '../config/zuul-conf.js';
 import { commandSocketPath, sendCommand, WebServer } from '../web/server.js';
+import { startServeExecutor } from './executor.js';
 import { startServeMerger } from './merger.js';
 
 export interface ServeOptions {
@@ -26,8 +27,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       version: opts.version,
       logger: log,
       whitelabelTenant: opts.tenant,
-      // The merger registers itself (startServeMerger).
-      components: opts.components.filter((c) => c !== 'merger'),
+      // The merger and the executor register themselves (startServe*).
+      components: opts.components.filter((c) => c !== 'merger' && c !== 'executor'),
     });
   } catch (err) {
     log.fatal({ err }, 'cannot start');
@@ -37,6 +38,12 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     ? await startServeMerger(opts.config, {
         version: opts.version,
         log: log.child({ component: 'merger' }),
+      })
+    : undefined;
+  const executor = opts.components.includes('executor')
+    ? await startServeExecutor(opts.config, {
+        version: opts.version,
+        log: log.child({ component: 'executor' }),
       })
     : undefined;
   log.info({ components: opts.components, version: opts.version }, 'started');
@@ -52,6 +59,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   log.info({ signal }, 'shutting down');
   process.off('SIGHUP', onHup);
   try {
+    // Running builds get the usual grace period, then are aborted.
+    await executor?.close();
     await merger?.close();
     await server.close();
   } catch (err) {

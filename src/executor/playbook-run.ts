@@ -55,6 +55,11 @@ const DIR_PREFIX: Record<Phase, string> = {
   run: 'playbook',
   post: 'post_playbook',
 };
+/** The playbook's own directory under ansible/ (its config, inventory and role links). */
+export function playbookDir(paths: BuildPaths, phase: Phase, index: number): string {
+  return join(paths.ansible, `${DIR_PREFIX[phase]}_${index}`);
+}
+
 const BANNER: Record<Phase, string> = { pre: 'PRE-RUN', run: 'RUN', post: 'POST-RUN' };
 
 /** Variables that make SSH ignore local commands from untrusted inventories or playbooks. */
@@ -104,7 +109,7 @@ export async function runPlaybook(
 ): Promise<AnsibleRunResult> {
   const pb = run.playbook;
   const p = ctx.paths;
-  const dir = join(p.ansible, `${DIR_PREFIX[run.phase]}_${run.index}`);
+  const dir = playbookDir(p, run.phase, run.index);
   const groupVars = join(dir, 'group_vars');
   mkdirSync(groupVars, { recursive: true, mode: 0o700 });
   const inventory = join(dir, 'inventory.yaml');

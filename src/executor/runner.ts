@@ -75,6 +75,11 @@ export interface RunnerOptions {
   maxAttempts?: number;
   /** Called once, as soon as a run or post playbook fails (for dependent pipelines). */
   onEarlyFailure?: () => void;
+  /**
+   * Called when the run phase succeeded and returned `zuul.pause: true`;
+   * post playbooks start once it resolves (the dependents are done).
+   */
+  onPause?: (returned: Returned) => Promise<void>;
   /** Called before and after each playbook (progress display). */
   onPlaybook?: (ev: {
     state: 'start' | 'end';
@@ -263,6 +268,10 @@ export class BuildRunner {
       if (!result && !this.retryPending && !this.aborted) {
         result = this.earlyFailure && this.earlyFailurePhase === 'run' ? 'FAILURE' : 'SUCCESS';
       }
+    }
+
+    if (result === 'SUCCESS' && this.opts.onPause && !this.aborted) {
+      if (returnedZuul(this.returned.data).pause === true) await this.opts.onPause(this.returned);
     }
 
     let success = result === 'SUCCESS';

@@ -1,6 +1,6 @@
 // The `[executor]` settings of zuul.conf the runner needs (semantics §A.3).
 
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ZuulConf } from '../config/zuul-conf.js';
 import type { ExtraCallback } from './ansible-cfg.js';
@@ -22,6 +22,14 @@ export interface ExecutorSettings {
   untrustedRwPaths: string[];
   /** `[ansible_callback NAME]` sections, copied into ansible.cfg. */
   callbacks: ExtraCallback[];
+  /** `[executor] git_dir`: the executor's repository cache (default `<state_dir>/executor-git`). */
+  gitDir: string;
+  /** Where finished builds keep their logs: `<state_dir>/logs/<build uuid>/`. */
+  logRoot: string;
+  /** `[web] root`: build log URLs are `<root>/logs/<build uuid>/` (else `file://` URLs). */
+  webRoot?: string;
+  /** `[executor] private_key_file`: added to every build's ssh-agent when it exists. */
+  privateKeyFile: string;
 }
 
 export function executorSettings(conf: ZuulConf): ExecutorSettings {
@@ -39,5 +47,10 @@ export function executorSettings(conf: ZuulConf): ExecutorSettings {
     untrustedRoPaths: splitPaths(conf.get('executor', 'untrusted_ro_paths')),
     untrustedRwPaths: splitPaths(conf.get('executor', 'untrusted_rw_paths')),
     callbacks: conf.ansibleCallbacks().map((c) => ({ name: c.name, options: c.options })),
+    gitDir: conf.resolvePath('executor', 'git_dir') ?? join(stateDir, 'executor-git'),
+    logRoot: join(stateDir, 'logs'),
+    webRoot: conf.get('web', 'root') || undefined,
+    privateKeyFile:
+      conf.resolvePath('executor', 'private_key_file') ?? join(homedir(), '.ssh', 'id_rsa'),
   };
 }

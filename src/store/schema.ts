@@ -207,6 +207,7 @@ export interface Database {
   zuul_build_event: ZuulBuildEventTable;
   zuul_buildset_event: ZuulBuildsetEventTable;
   zuul_system_event: ZuulSystemEventTable;
+  executor_build_events: ExecutorBuildEventsTable;
 }
 
 /** Every logical table name; the prefix plugin renames exactly these. */
@@ -224,4 +225,21 @@ export const TABLE_NAMES: readonly (keyof Database)[] = [
   'zuul_build_event',
   'zuul_buildset_event',
   'zuul_system_event',
+  'executor_build_events',
 ];
+
+/** Events of running builds, executor ↔ requester (src/executor/events.ts). */
+export interface ExecutorBuildEventsTable {
+  /** Orders one request's events. */
+  id: SerialId;
+  /** The build request (requests.id). */
+  request_id: string;
+  /** Build UUID. */
+  build: string;
+  /** started | playbook | paused | early_failure | result (executor); resume (requester). */
+  type: string;
+  /** JSON. */
+  payload: string;
+  /** Unix ms. */
+  created: MsColumn;
+}

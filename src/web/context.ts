@@ -9,6 +9,7 @@ import type { Connection } from '../drivers/driver.js';
 import type { Layout } from '../model/layout.js';
 import type { TenantConfig, TenantFile } from '../model/tenant.js';
 import type { ComponentListing } from '../store/components.js';
+import type { HistoryReader } from '../store/history/reader.js';
 
 /** A tenant as the web component sees it. */
 export interface TenantState {
@@ -39,6 +40,8 @@ export interface WebContext {
   components?: { listing(): Promise<ComponentListing> };
   /** Zuul-ts version, as /api/info reports it. */
   version: string;
+  /** The build history (SQL reporter database); undefined when there is none (→ 503). */
+  history?: HistoryReader;
 }
 
 /** A route module: registers the routes of one API resource. */

@@ -37,6 +37,7 @@ import { buildApp } from './app.js';
 import { BranchPoller } from './branch-poller.js';
 import { type ComponentRegistry, openComponentRegistry } from './components.js';
 import type { PublicKeys, TenantState, WebContext } from './context.js';
+import { ConfHistory } from './history-source.js';
 import { HttpError } from './http.js';
 
 export interface WebServerOptions {
@@ -127,6 +128,7 @@ export class WebServer {
   private readonly lastGood = new LastGoodConfigs();
   private readonly keyring: SecretKeyring;
   private readonly keys: KeystorePublicKeys;
+  private readonly history?: ConfHistory;
   private running?: Promise<void>;
   private queued?: Promise<void>;
   /** Tenants the queued run reconfigures; 'all' also re-reads the tenant file. */
@@ -149,6 +151,7 @@ export class WebServer {
     for (const t of tenantFile.tenants) this.states.set(t.name, { config: t });
     this.keyring = SecretKeyring.fromConf(system.conf);
     this.keys = new KeystorePublicKeys(system.conf);
+    this.history = ConfHistory.fromConf(system.conf);
     this.ctx = {
       conf: system.conf,
       connections: system.connections,
@@ -156,6 +159,7 @@ export class WebServer {
       tenants: () => this.states,
       keys: this.keys,
       version: opts.version,
+      history: this.history,
     };
     this.app = buildApp(this.ctx, {
       logger: this.log.child({ component: 'web' }),
@@ -382,6 +386,7 @@ export class WebServer {
     await this.running?.catch(() => {});
     await this.registry?.close();
     await this.keys.close();
+    await this.history?.close();
     await this.keyring.close();
     this.log.info('web server stopped');
   }

@@ -280,6 +280,11 @@ export function deployFixture(scenario: string, opts: DeployOptions = {}): Fixtu
     lines.push('');
   }
   if (opts.extraConf) lines.push(opts.extraConf);
+  // `serve` starts an executor: keep its state and builds inside the
+  // deployment rather than in /var/lib/zuul.
+  if (!opts.extraConf?.includes('[executor]')) {
+    lines.push('[executor]', `state_dir=${join(root, 'executor-state')}`, '');
+  }
   const confPath = join(root, 'zuul.conf');
   writeFileSync(confPath, lines.join('\n'));
 

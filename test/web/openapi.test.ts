@@ -10,9 +10,11 @@ import { Ajv } from 'ajv';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import yaml from 'js-yaml';
 import type { Store } from '../../src/store/db.js';
+import { StoreHistory } from '../../src/store/history/reader.js';
 import { buildApp } from '../../src/web/app.js';
 import type { WebContext } from '../../src/web/context.js';
 import { openApiPathsOf, packageVersion } from '../../src/web/openapi.js';
+import { seedDataset } from '../helpers/history.js';
 import { fixtureContext } from './config-endpoints-helpers.js';
 
 const T = '/api/tenant/openstack';
@@ -65,6 +67,17 @@ async function openApiContext(scenario: string): Promise<{ ctx: WebContext; stor
     }),
   };
   Object.assign(ctx, { components });
+  // A build history for the history endpoints, with one build and one
+  // buildset to show by UUID.
+  const history = await seedDataset(store, 'openstack');
+  ctx.history = new StoreHistory(store);
+  SAMPLES['/api/tenant/{tenant_name}/build/{uuid}'] = [
+    `${T}/build/${history.check1.builds[0]!.uuid}`,
+  ];
+  SAMPLES['/api/tenant/{tenant_name}/buildset/{uuid}'] = [
+    `${T}/buildset/${history.check1.uuid}`,
+    `${T}/buildset/${history.gate2.uuid}`,
+  ];
   return { ctx, store };
 }
 

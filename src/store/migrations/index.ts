@@ -7,10 +7,12 @@ import { keystoreKeys } from './0001-keystore.js';
 import { componentsTable } from './0002-components.js';
 import { buildHistory } from './0003-build-history.js';
 import { requestsTable } from './0004-requests.js';
+import { executorBuildEvents } from './0005-executor-build-events.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   keystoreKeys,
   componentsTable,
   buildHistory,
   requestsTable,
+  executorBuildEvents,
 ];

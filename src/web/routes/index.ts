@@ -2,6 +2,10 @@
 // buildApp (src/web/app.ts). Add a module by appending it to the list.
 
 import type { RouteModule } from '../context.js';
+import { badgeRoutes } from './badge.js';
+import { buildTimesRoutes } from './build-times.js';
+import { buildsRoutes } from './builds.js';
+import { buildsetsRoutes } from './buildsets.js';
 import { componentsRoutes } from './components.js';
 import { configErrorsRoutes } from './config-errors.js';
 import { discoveryRoutes } from './discovery.js';
@@ -13,6 +17,7 @@ import { launcherConfigRoutes } from './launcher-config.js';
 import { pipelinesRoutes } from './pipelines.js';
 import { projectsRoutes } from './projects.js';
 import { semaphoresRoutes } from './semaphores.js';
+import { systemEventsRoutes } from './system-events.js';
 
 export const ROUTES: RouteModule[] = [
   discoveryRoutes,
@@ -26,4 +31,9 @@ export const ROUTES: RouteModule[] = [
   keysRoutes,
   componentsRoutes,
   launcherConfigRoutes,
+  buildsRoutes,
+  buildsetsRoutes,
+  buildTimesRoutes,
+  badgeRoutes,
+  systemEventsRoutes,
 ];

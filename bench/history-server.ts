@@ -1,0 +1,62 @@
+// The server side of the history benchmark (history.ts forks it): the real
+// web application (buildApp) with the history of the store given in argv
+// (URI, table prefix), for the benchmark's tenant, on 127.0.0.1:0. It
+// reports its URL over IPC and exits on `{ type: 'stop' }`.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { parseZuulConf } from '../src/config/zuul-conf.js';
+import type { Layout } from '../src/model/layout.js';
+import type { TenantConfig, TenantFile } from '../src/model/tenant.js';
+import { openStore } from '../src/store/db.js';
+import { StoreHistory } from '../src/store/history/reader.js';
+import { buildApp } from '../src/web/app.js';
+import type { TenantState, WebContext } from '../src/web/context.js';
+import { TENANT } from './history-data.js';
+
+export type HistoryServerMessage = { type: 'ready'; url: string };
+
+const [uri, prefix = ''] = process.argv.slice(2);
+if (!uri) throw new Error('usage: history-server.js URI [TABLE_PREFIX]');
+const store = await openStore({ uri, tablePrefix: prefix });
+if (store.dialect === 'sqlite' && process.env.ZUUL_TS_BENCH_SQLITE_TUNING !== '0') {
+  // Not (yet) what db.ts sets: reading an 8 GB file through SQLite's
+  // default 2 MiB page cache copies every page from the OS cache on each
+  // query; a memory map reads it in place. See docs/benchmarks.md.
+  await sql`pragma mmap_size = 17179869184`.execute(store.db);
+  await sql`pragma cache_size = -262144`.execute(store.db);
+}
+const tmp = mkdtempSync(join(tmpdir(), 'zuul-ts-bench-history-'));
+const conf = parseZuulConf('', join(tmp, 'zuul.conf'));
+// The history endpoints only need the tenant to exist and be loaded.
+const config = { name: TENANT } as TenantConfig;
+const tenants = new Map<string, TenantState>([[TENANT, { config, layout: {} as Layout }]]);
+const ctx: WebContext = {
+  conf,
+  connections: new Map(),
+  tenantFile: () => ({ tenants: [config] }) as unknown as TenantFile,
+  tenants: () => tenants,
+  keys: {
+    projectSecretsKey: () => Promise.reject(new Error('no keys')),
+    projectSshKey: () => Promise.reject(new Error('no keys')),
+    tenantSshKey: () => Promise.reject(new Error('no keys')),
+  },
+  version: 'bench',
+  history: new StoreHistory(store),
+};
+const app = buildApp(ctx);
+await app.listen({ host: '127.0.0.1', port: 0 });
+const addr = app.server.address();
+if (addr === null || typeof addr === 'string') throw new Error(`unexpected address ${addr}`);
+process.send?.({
+  type: 'ready',
+  url: `http://127.0.0.1:${addr.port}`,
+} satisfies HistoryServerMessage);
+process.on('message', async (m: { type: string }) => {
+  if (m.type !== 'stop') return;
+  await app.close();
+  await store.close();
+  process.exit(0);
+});
