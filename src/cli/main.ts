@@ -118,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('serve')
     .description(
-      'Run every component in one process (today: configuration loading and web) until SIGTERM/SIGINT',
+      'Run every component in one process (configuration loading, web, merger, executor) until SIGTERM/SIGINT',
     )
     .requiredOption('-c, --config <path>', 'path to zuul.conf', '/etc/zuul/zuul.conf')
     .option('--tenant <name>', 'serve this tenant whitelabeled (/api/... without /tenant/<name>)')
