@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets zuul-ts up and runs it on a small local deployment: two git
 # repositories made from examples/quickstart, a zuul.conf pointing at them,
-# the tenant file check and a full configuration check, then `zuul-ts
+# the tenant file check and a full configuration check, one real run of
+# the demo job with ansible-playbook (`zuul-ts run-job`), then `zuul-ts
 # serve` (one process, SQLite) until interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,9 @@ root=http://127.0.0.1:${ZUUL_TS_QUICKSTART_PORT:-9000}/
 [merger]
 git_dir=$work/git
 
+[executor]
+state_dir=$work/executor
+
 [database]
 dburi=sqlite:///$work/zuul.db
 
@@ -46,6 +50,9 @@ CONF
 mkdir -p "$work/state"
 npx zuul-ts tenant-conf-check -c "$work/zuul.conf"
 npx zuul-ts config-check -c "$work/zuul.conf"
+# The demo project's job, frozen as the post pipeline would, run for real.
+npx zuul-ts run-job -c "$work/zuul.conf" --tenant example --project demo-project \
+  --branch master --pipeline post demo-hello
 
 # Then run zuul-ts itself, every component in one process on SQLite.
 # Try: curl http://127.0.0.1:${ZUUL_TS_QUICKSTART_PORT:-9000}/api/tenant/example/jobs
