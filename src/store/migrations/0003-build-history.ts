@@ -151,11 +151,13 @@ async function createRefs(db: Db, ctx: Ctx): Promise<void> {
     .execute();
   const t = 'zuul_ref';
   await index(db, ctx, t, 'zuul_ref_key_idx', ['ref_key'], { unique: true });
-  await index(db, ctx, t, 'zuul_ref_project_idx', ['project', 'branch']);
-  await index(db, ctx, t, 'zuul_ref_branch_idx', ['branch']);
-  await index(db, ctx, t, 'zuul_ref_change_idx', ['change', 'patchset']);
-  await index(db, ctx, t, 'zuul_ref_ref_idx', ['ref']);
-  await index(db, ctx, t, 'zuul_ref_newrev_idx', ['newrev']);
+  // Each ends in the id so that PostgreSQL finds the matching refs' ids in
+  // the index alone (SQLite and MySQL keep the key in every index anyway).
+  await index(db, ctx, t, 'zuul_ref_project_idx', ['project', 'branch', 'id']);
+  await index(db, ctx, t, 'zuul_ref_branch_idx', ['branch', 'id']);
+  await index(db, ctx, t, 'zuul_ref_change_idx', ['change', 'patchset', 'id']);
+  await index(db, ctx, t, 'zuul_ref_ref_idx', ['ref', 'id']);
+  await index(db, ctx, t, 'zuul_ref_newrev_idx', ['newrev', 'id']);
 
   await db.schema
     .createTable('zuul_buildset_ref')
