@@ -4,7 +4,8 @@
 // the executor service calls for each claimed request, and what
 // `zuul-ts run-job` calls in the foreground.
 
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { MergerError } from '../merger/errors.js';
@@ -285,8 +286,10 @@ export async function runBuild(
   } finally {
     agent?.stop();
   }
-  keepLogs(paths, buildLogLocation(s, request.uuid).dir, log);
-  if (!ctx.keepBuildDir) rmSync(paths.root, { recursive: true, force: true });
+  await keepLogs(paths, buildLogLocation(s, request.uuid).dir, log);
+  // Not synchronously: removing a build directory's few hundred files and
+  // directories would stop every other build's work meanwhile.
+  if (!ctx.keepBuildDir) await rm(paths.root, { recursive: true, force: true });
   return payload;
 }
 
@@ -313,10 +316,10 @@ function artifactsOf(data: Parameters<typeof returnedZuul>[0]) {
 }
 
 /** Copies work/logs to the log root (secret data was never written there). */
-function keepLogs(paths: BuildPaths, dest: string, log: Logger): void {
+async function keepLogs(paths: BuildPaths, dest: string, log: Logger): Promise<void> {
   try {
-    mkdirSync(dest, { recursive: true });
-    cpSync(paths.logs, dest, { recursive: true, dereference: false });
+    await mkdir(dest, { recursive: true });
+    await cp(paths.logs, dest, { recursive: true, dereference: false });
   } catch (err) {
     log.warn({ err }, 'could not keep the build logs');
   }

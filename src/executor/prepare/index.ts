@@ -6,8 +6,15 @@ import type { RepoCache } from '../../merger/repo-cache.js';
 import type { BuildPaths, PreparedBuild } from '../build-dir.js';
 import type { JobOutput } from '../job-output.js';
 import type { BuildRequest } from '../protocol.js';
-import { preparePlaybooks } from './playbooks.js';
-import { CodeCheckouts, completeRepoState, prepareWorkspace, type Workspace } from './repos.js';
+import { type PreparedPhases, preparePlaybooks, startPlaybookCheckouts } from './playbooks.js';
+import {
+  CHECKOUTS_AT_ONCE,
+  CodeCheckouts,
+  completeRepoState,
+  Limiter,
+  prepareWorkspace,
+  type Workspace,
+} from './repos.js';
 import { type BuildKeys, SecretDecrypter } from './secrets.js';
 import {
   inventoryFor,
@@ -63,19 +70,33 @@ export async function prepareBuild(
   };
   step('Updating git repos');
   const state = await completeRepoState(req, ctx.repoCache);
-  step('Cloning repos into workspace');
-  const workspace = await prepareWorkspace(
-    req,
-    state,
-    ctx.repoCache,
-    paths,
-    checksOutWorkspace(req),
-  );
-  step('Loading include-vars files');
-  const input = jobVarsInput(req, await loadIncludeVars(req, workspace, ctx.repoCache));
-  step('Preparing playbooks');
-  const checkouts = new CodeCheckouts(req, state, ctx.repoCache, paths);
-  const phases = await preparePlaybooks(req, paths, checkouts);
+  const limiter = new Limiter(CHECKOUTS_AT_ONCE);
+  const checkouts = new CodeCheckouts(req, state, ctx.repoCache, paths, limiter);
+  let workspace: Workspace;
+  let phases: PreparedPhases;
+  let input: ReturnType<typeof jobVarsInput>;
+  try {
+    step('Cloning repos into workspace');
+    const cloned = prepareWorkspace(
+      req,
+      state,
+      ctx.repoCache,
+      paths,
+      checksOutWorkspace(req),
+      limiter,
+    );
+    // Playbook and role checkouts do not depend on the workspace.
+    startPlaybookCheckouts(req, checkouts);
+    workspace = await cloned;
+    step('Loading include-vars files');
+    input = jobVarsInput(req, await loadIncludeVars(req, workspace, ctx.repoCache));
+    step('Preparing playbooks');
+    phases = await preparePlaybooks(req, paths, checkouts);
+  } catch (e) {
+    // Nothing may still be writing when the caller removes the build directory.
+    await checkouts.settled();
+    throw e;
+  }
   const decrypter = new SecretDecrypter(ctx.keystore);
   for (const phase of ['pre', 'run', 'post'] as const) {
     for (const [i, pb] of phases.source[phase].entries()) {

@@ -8,7 +8,7 @@ import { playbookDir } from '../playbook-run.js';
 import type { BuildPlaybook, BuildRequest } from '../protocol.js';
 import { PrepareError } from './checkout.js';
 import { type CodeCheckouts, fileIn } from './repos.js';
-import { prepareRoles } from './roles.js';
+import { prepareRoles, roleBranch } from './roles.js';
 
 export interface PhasePlaybooks {
   pre: BuildPlaybook[];
@@ -46,6 +46,26 @@ export interface PreparedPhases {
   post: PreparedPlaybook[];
   /** The same playbooks in the request's form, index for index. */
   source: PhasePlaybooks;
+}
+
+/**
+ * Starts the checkouts preparePlaybooks will ask for, in the order it asks
+ * (the same `project_N` numbers), so they are made while the workspace is.
+ * Failures are left for preparePlaybooks to meet in its own order.
+ */
+export function startPlaybookCheckouts(req: BuildRequest, checkouts: CodeCheckouts): void {
+  const source = phasePlaybooks(req);
+  for (const pb of [...source.pre, ...source.run, ...source.post]) {
+    try {
+      checkouts.checkout(pb.project, pb.branch, pb.trusted).catch(() => undefined);
+      for (const role of pb.roles) {
+        const branch = roleBranch(req, pb, role.project, checkouts);
+        checkouts.checkout(role.project, branch, pb.trusted).catch(() => undefined);
+      }
+    } catch {
+      return; // preparePlaybooks stops here too, with the error
+    }
+  }
 }
 
 /** Checks out every playbook and its roles; PrepareError when one is missing. */

@@ -7,22 +7,73 @@
 
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runGit } from '../../merger/git-command.js';
 import { type RepoCache, repoKey } from '../../merger/repo-cache.js';
-import { reproduceRepoState } from '../../merger/reproduce.js';
+import { type ReproduceShortcuts, reproduceRepoState } from '../../merger/reproduce.js';
 import type { ProjectRepoState, RepoState } from '../../merger/types.js';
 import type { BuildPaths } from '../build-dir.js';
 import type { BuildProject, BuildRequest } from '../protocol.js';
 import { workspaceProjectPath } from '../vars/workspace.js';
 import type { WorkspaceProject } from '../vars/zuul-vars.js';
 import { chooseCheckout, PrepareError, refNames } from './checkout.js';
+import { gitTemplate, writeTemplate } from './git-template.js';
+import { checkoutFresh } from './work-tree.js';
 
 /** Written into the job's output as preparation goes (Zuul's step messages). */
 export type Progress = (message: string) => void;
 
 function locator(p: BuildProject) {
   return { connection: p.connection, project: p.name, url: p.url };
+}
+
+/** Repositories and checkouts written without git processes where git's result is certain. */
+export function checkoutShortcuts(cache: RepoCache): ReproduceShortcuts {
+  const template = (destDir: string) => gitTemplate(dirname(destDir), cache.gitOptions());
+  return {
+    async init(destDir) {
+      const t = await template(destDir);
+      if (t) writeTemplate(t, destDir);
+      return t !== undefined;
+    },
+    async checkout(destDir, c) {
+      const t = await template(destDir);
+      return t?.plainCheckout && t.ident
+        ? checkoutFresh(destDir, { ...c, ident: t.ident })
+        : undefined;
+    },
+  };
+}
+
+/**
+ * Runs at most `n` tasks at a time: a build's checkouts share the disk and
+ * CPU with other builds, and a job may name dozens of projects.
+ */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly n: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active < this.n) this.active++;
+    else await new Promise<void>((r) => this.waiting.push(r)); // a finished task hands over its slot
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/** Checkouts of one build made at once. */
+export const CHECKOUTS_AT_ONCE = 4;
+
+/** Clone options of every checkout of a build. */
+function cloneOptions(cache: RepoCache, checkout: string) {
+  return { checkout, originUrl: 'file:///dev/null', shortcuts: checkoutShortcuts(cache) };
 }
 
 export function projectOf(req: BuildRequest, canonical: string): BuildProject {
@@ -90,6 +141,7 @@ export async function prepareWorkspace(
   cache: RepoCache,
   paths: BuildPaths,
   checkoutTree: boolean,
+  limiter = new Limiter(CHECKOUTS_AT_ONCE),
 ): Promise<Workspace> {
   const out: Workspace = { projects: [], dirs: new Map() };
   const ops: { cmd: string[]; path: string }[] = [];
@@ -116,16 +168,16 @@ export async function prepareWorkspace(
     const rel = workspaceProjectPath(req.job.workspaceScheme, p.canonicalHostname, p.name);
     return { wp, p, entry, choice, rel, dir: join(paths.src, rel) };
   });
-  // Each clone is a handful of short git processes: run the projects side by side.
+  // Clones wait on disk and mirror locks more than on CPU: side by side.
   const commits = await settleAll(
-    plans.map(async ({ p, choice, dir }) => {
-      const done = await reproduceRepoState(cache, state, locator(p), dir, {
-        checkout: choice.ref,
-        originUrl: 'file:///dev/null',
-      });
-      if (!checkoutTree) await emptyWorkTree(dir, cache);
-      return done.commit;
-    }),
+    plans.map(({ p, choice, dir }) =>
+      limiter.run(async () => {
+        const opts = cloneOptions(cache, choice.ref);
+        const done = await reproduceRepoState(cache, state, locator(p), dir, opts);
+        if (!checkoutTree) await emptyWorkTree(dir, cache);
+        return done.commit;
+      }),
+    ),
   );
   for (const [i, { wp, p, entry, choice, rel, dir }] of plans.entries()) {
     out.dirs.set(p.canonicalName, dir);
@@ -167,7 +219,13 @@ export class CodeCheckouts {
     private readonly state: RepoState,
     private readonly cache: RepoCache,
     private readonly paths: BuildPaths,
+    private readonly limiter = new Limiter(CHECKOUTS_AT_ONCE),
   ) {}
+
+  /** Once every checkout asked for has ended (nothing writes in the build directory then). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.made.values());
+  }
 
   /** The project's branch names, for choosing a role's branch. */
   refNames(canonical: string) {
@@ -182,13 +240,20 @@ export class CodeCheckouts {
     const key = `${trusted ? 't' : 'u'}\0${canonical}\0${branch}`;
     let made = this.made.get(key);
     if (!made) {
-      made = this.make(canonical, branch, trusted);
+      // Numbered in the order asked for, not the order finished.
+      const n = this.count++;
+      made = this.limiter.run(() => this.make(canonical, branch, trusted, n));
       this.made.set(key, made);
     }
     return made;
   }
 
-  private async make(canonical: string, branch: string, trusted: boolean): Promise<string> {
+  private async make(
+    canonical: string,
+    branch: string,
+    trusted: boolean,
+    n: number,
+  ): Promise<string> {
     const p = projectOf(this.req, canonical);
     const entry = stateOf(this.state, p);
     if (!entry) throw new PrepareError(`Project ${canonical} is not in the repo state`);
@@ -199,12 +264,9 @@ export class CodeCheckouts {
     const speculative = !trusted && this.req.workspace.some((wp) => wp.project === canonical);
     const used = speculative ? entry : withoutMerges(entry);
     const base = trusted ? this.paths.trusted : this.paths.untrusted;
-    const dir = join(base, `project_${this.count++}`, canonical);
+    const dir = join(base, `project_${n}`, canonical);
     const view: RepoState = { [p.connection]: { [p.name]: used } };
-    await reproduceRepoState(this.cache, view, locator(p), dir, {
-      checkout: branch,
-      originUrl: 'file:///dev/null',
-    });
+    await reproduceRepoState(this.cache, view, locator(p), dir, cloneOptions(this.cache, branch));
     return dir;
   }
 }

@@ -27,7 +27,7 @@ function checkRoleName(name: string): void {
 }
 
 /** Branch of a role repository: the playbook's when it is the same repository, else §F.3's order. */
-function roleBranch(
+export function roleBranch(
   req: BuildRequest,
   pb: BuildPlaybook,
   roleProject: string,
