@@ -66,9 +66,15 @@ export const SERVER_BACKENDS: readonly Backend[] = BACKENDS.filter((b) => b.name
 export async function dropStore(store: Store): Promise<void> {
   try {
     if (store.dialect !== 'sqlite' && store.tablePrefix) {
-      const tables = (await store.db.introspection.getTables()).filter((t) =>
-        t.name.startsWith(store.tablePrefix),
+      // Names only: Kysely's introspection also reads every table's columns,
+      // which fails when a test file running at the same time drops its own
+      // tables in between.
+      const rows = await sql<{ name: string }>`
+        select table_name as name from information_schema.tables
+        where table_schema = ${store.dialect === 'postgresql' ? sql`current_schema()` : sql`database()`}`.execute(
+        store.db,
       );
+      const tables = rows.rows.filter((t) => t.name.startsWith(store.tablePrefix));
       if (store.dialect === 'postgresql') {
         for (const t of tables) {
           await sql`drop table if exists ${sql.id(t.name)} cascade`.execute(store.db);
