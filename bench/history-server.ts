@@ -5,7 +5,6 @@
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { parseZuulConf } from '../src/config/zuul-conf.js';
 import type { Layout } from '../src/model/layout.js';
 import type { TenantConfig, TenantFile } from '../src/model/tenant.js';
@@ -20,13 +19,8 @@ export type HistoryServerMessage = { type: 'ready'; url: string };
 const [uri, prefix = ''] = process.argv.slice(2);
 if (!uri) throw new Error('usage: history-server.js URI [TABLE_PREFIX]');
 const store = await openStore({ uri, tablePrefix: prefix });
-if (store.dialect === 'sqlite' && process.env.ZUUL_TS_BENCH_SQLITE_TUNING !== '0') {
-  // Not (yet) what db.ts sets: reading an 8 GB file through SQLite's
-  // default 2 MiB page cache copies every page from the OS cache on each
-  // query; a memory map reads it in place. See docs/benchmarks.md.
-  await sql`pragma mmap_size = 17179869184`.execute(store.db);
-  await sql`pragma cache_size = -262144`.execute(store.db);
-}
+// SQLite's memory map and page cache are db.ts's own settings since
+// 2026-11-27 (the first runs set them here).
 // An empty zuul.conf: its path only anchors relative paths, none of which is used.
 const conf = parseZuulConf('', join(tmpdir(), 'zuul-ts-bench-history.conf'));
 // The history endpoints only need the tenant to exist and be loaded.

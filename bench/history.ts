@@ -17,6 +17,9 @@
 //   ZUUL_TS_BENCH_SCALE     data size factor (default 1 = 10M builds)
 //   ZUUL_TS_BENCH_DIR       where the SQLite file is kept (default /tmp/zuul-ts-bench-history)
 //   ZUUL_TS_BENCH_PG_URI    PostgreSQL (default $ZUUL_TS_TEST_PG_URI)
+//   ZUUL_TS_BENCH_SERVER_NODE_ARGS  extra node options for the server
+//                           process, space-separated (e.g. `--cpu-prof
+//                           --cpu-prof-dir=/tmp/prof` to profile it)
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -54,6 +57,9 @@ const only = process.env.ZUUL_TS_BENCH_QUERIES?.split(',');
 const dir = process.env.ZUUL_TS_BENCH_DIR ?? '/tmp/zuul-ts-bench-history';
 const pgUri = process.env.ZUUL_TS_BENCH_PG_URI ?? process.env.ZUUL_TS_TEST_PG_URI;
 const warmupMs = Math.min(2000, seconds * 200);
+const serverNodeArgs = (process.env.ZUUL_TS_BENCH_SERVER_NODE_ARGS ?? '')
+  .split(' ')
+  .filter(Boolean);
 
 // ---- the data ------------------------------------------------------------
 
@@ -342,6 +348,7 @@ const pct = (sorted: number[], p: number) =>
 async function runServer(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
   const child: ChildProcess = fork(join(here, 'history-server.js'), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...serverNodeArgs],
   });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const ready = await new Promise<HistoryServerMessage>((res, rej) => {

@@ -329,6 +329,7 @@ export function registerOpenApi(app: FastifyInstance): void {
         { name: 'discovery', description: 'Server, tenants and connections' },
         { name: 'configuration', description: "A tenant's configuration" },
         { name: 'keys', description: 'Public keys' },
+        { name: 'history', description: 'Build history' },
         { name: 'meta', description: 'This document' },
       ],
     },

@@ -10,6 +10,7 @@
 import { type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { StoreDialect } from '../db.js';
 import type { Database } from '../schema.js';
+import { cachedRows, fuzzyParams, shapeOf } from './compiled.js';
 import { allOf, flags, fuzzy, inList, notInList } from './match.js';
 import {
   artifactJson,
@@ -25,6 +26,7 @@ type Db = Kysely<Database>;
 type Cond = ReturnType<typeof inList>;
 
 const FUZZY = ['project', 'pipeline', 'branch', 'job_name'] as const;
+const TIME_COLUMNS = ['project', 'pipeline', 'branch', 'ref', 'job_name'] as const;
 const EXACT = ['change', 'patchset', 'ref', 'newrev', 'uuid', 'nodeset', 'result'] as const;
 
 /** The WHERE conditions of /builds on zuul_build's own columns. */
@@ -50,6 +52,23 @@ export function buildConditions(dialect: StoreDialect, tenant: string, f: BuildF
   return c;
 }
 
+/** buildConditions' parameter values, in the order its SQL uses them. */
+function buildConditionParams(dialect: StoreDialect, tenant: string, f: BuildFilters): unknown[] {
+  const out: unknown[] = [tenant];
+  for (const col of FUZZY) {
+    const values = f[col];
+    if (values?.length) fuzzyParams(dialect, values, out);
+  }
+  for (const col of EXACT) {
+    const values = f[col];
+    if (values?.length) out.push(...values);
+  }
+  if (f.exclude_result?.length) out.push(...f.exclude_result);
+  if (f.idx_min !== undefined) out.push(f.idx_min);
+  if (f.idx_max !== undefined) out.push(f.idx_max);
+  return out;
+}
+
 function flagCond(column: string, values: readonly boolean[]): Cond {
   const set = [...new Set(values)];
   if (set.length === 1) return sql<SqlBool>`${sql.ref(column)} = ${sql.lit(set[0] ? 1 : 0)}`;
@@ -64,14 +83,17 @@ export async function listBuilds(
   filters: BuildFilters,
   page: Page,
 ): Promise<TopBuildJson[]> {
-  const ids = db
-    .selectFrom('zuul_build')
-    .select('id')
-    .where(allOf(buildConditions(dialect, tenant, filters)))
-    .orderBy('id', 'desc')
-    .limit(sql.lit(page.limit))
-    .offset(sql.lit(page.skip));
-  const rows = (await joinedBuilds(db, ids).orderBy('b.id', 'desc').execute()) as BuildRow[];
+  const key = `builds|${page.limit}|${page.skip}|${shapeOf(filters)}`;
+  const rows = (await cachedRows(db, key, buildConditionParams(dialect, tenant, filters), () => {
+    const ids = db
+      .selectFrom('zuul_build')
+      .select('id')
+      .where(allOf(buildConditions(dialect, tenant, filters)))
+      .orderBy('id', 'desc')
+      .limit(sql.lit(page.limit))
+      .offset(sql.lit(page.skip));
+    return joinedBuilds(db, ids).orderBy('b.id', 'desc');
+  })) as BuildRow[];
   const children = await loadChildren(
     db,
     rows.map((r) => Number(r.id)),
@@ -109,11 +131,18 @@ export async function listBuildTimes(
   f: BuildTimeFilters,
   page: Page,
 ): Promise<BuildTimeJson[]> {
+  const params: unknown[] = [tenant];
   const c: Cond[] = [inList('tenant', [tenant])];
-  for (const col of ['project', 'pipeline', 'branch', 'ref', 'job_name'] as const) {
+  for (const col of TIME_COLUMNS) {
     const values = f[col];
-    if (values?.length) c.push(inList(col, values));
+    if (values?.length) {
+      c.push(inList(col, values));
+      params.push(...values);
+    }
   }
+  if (f.exclude_result?.length) params.push(...f.exclude_result);
+  if (f.start_time !== undefined) params.push(f.start_time);
+  if (f.end_time !== undefined) params.push(f.end_time);
   if (f.final !== undefined) c.push(flagCond('final', [f.final]));
   if (f.exclude_result?.length) c.push(notInList('result', f.exclude_result));
   c.push(sql<SqlBool>`${sql.ref('result')} is not null`);
@@ -122,18 +151,18 @@ export async function listBuildTimes(
   c.push(sql<SqlBool>`${sql.ref('end_time')} is not null`);
   if (f.start_time !== undefined) c.push(sql<SqlBool>`${sql.ref('end_time')} >= ${f.start_time}`);
   if (f.end_time !== undefined) c.push(sql<SqlBool>`${sql.ref('end_time')} <= ${f.end_time}`);
-  const ids = db
-    .selectFrom('zuul_build')
-    .select('id')
-    .where(allOf(c))
-    .orderBy('end_time', 'desc')
-    .orderBy('id', 'desc')
-    .limit(sql.lit(page.limit))
-    .offset(sql.lit(page.skip));
-  const rows = await joinedBuilds(db, ids)
-    .orderBy('b.end_time', 'desc')
-    .orderBy('b.id', 'desc')
-    .execute();
+  const key = `times|${page.limit}|${page.skip}|${shapeOf(f)}`;
+  const rows = await cachedRows(db, key, params, () => {
+    const ids = db
+      .selectFrom('zuul_build')
+      .select('id')
+      .where(allOf(c))
+      .orderBy('end_time', 'desc')
+      .orderBy('id', 'desc')
+      .limit(sql.lit(page.limit))
+      .offset(sql.lit(page.skip));
+    return joinedBuilds(db, ids).orderBy('b.end_time', 'desc').orderBy('b.id', 'desc');
+  });
   return rows.map((b) => buildTimeJson(b as BuildRow));
 }
 
@@ -198,30 +227,31 @@ export async function loadChildren(
     return c;
   };
   // One round trip for both: provides rows come back with a NULL url.
-  const rows = await db
-    .selectFrom('zuul_artifact')
-    .select((eb) => [
-      'build_id',
-      'id',
-      'name',
-      eb.ref('url').$castTo<string | null>().as('url'),
-      'meta',
-    ])
-    .where('build_id', 'in', ids)
-    .unionAll(
-      db
-        .selectFrom('zuul_provides')
-        .select([
-          'build_id',
-          'id',
-          'name',
-          sql<string | null>`null`.as('url'),
-          sql<string | null>`null`.as('meta'),
-        ])
-        .where('build_id', 'in', ids),
-    )
-    .orderBy('id')
-    .execute();
+  const rows = await cachedRows(db, `children|${ids.length}`, [...ids, ...ids], () =>
+    db
+      .selectFrom('zuul_artifact')
+      .select((eb) => [
+        'build_id',
+        'id',
+        'name',
+        eb.ref('url').$castTo<string | null>().as('url'),
+        'meta',
+      ])
+      .where('build_id', 'in', ids)
+      .unionAll(
+        db
+          .selectFrom('zuul_provides')
+          .select([
+            'build_id',
+            'id',
+            'name',
+            sql<string | null>`null`.as('url'),
+            sql<string | null>`null`.as('meta'),
+          ])
+          .where('build_id', 'in', ids),
+      )
+      .orderBy('id'),
+  );
   for (const r of rows) {
     if (r.url === null) of(r.build_id).provides.push({ name: r.name });
     else of(r.build_id).artifacts.push(artifactJson({ ...r, url: r.url }));
@@ -233,24 +263,25 @@ export async function loadChildren(
 export async function buildsetRefs(db: Db, buildsetIds: readonly number[]) {
   const out = new Map<number, Parameters<typeof refJson>[0][]>();
   if (!buildsetIds.length) return out;
-  const rows = await db
-    .selectFrom('zuul_buildset_ref as br')
-    .innerJoin('zuul_ref as r', 'r.id', 'br.ref_id')
-    .select([
-      'br.buildset_id',
-      'r.project',
-      'r.branch',
-      'r.change',
-      'r.patchset',
-      'r.ref',
-      'r.oldrev',
-      'r.newrev',
-      'r.ref_url',
-    ])
-    .where('br.buildset_id', 'in', buildsetIds)
-    .orderBy('br.buildset_id')
-    .orderBy('r.id')
-    .execute();
+  const rows = await cachedRows(db, `refs|${buildsetIds.length}`, buildsetIds, () =>
+    db
+      .selectFrom('zuul_buildset_ref as br')
+      .innerJoin('zuul_ref as r', 'r.id', 'br.ref_id')
+      .select([
+        'br.buildset_id',
+        'r.project',
+        'r.branch',
+        'r.change',
+        'r.patchset',
+        'r.ref',
+        'r.oldrev',
+        'r.newrev',
+        'r.ref_url',
+      ])
+      .where('br.buildset_id', 'in', buildsetIds)
+      .orderBy('br.buildset_id')
+      .orderBy('r.id'),
+  );
   for (const r of rows) {
     const key = Number(r.buildset_id);
     const list = out.get(key) ?? [];

@@ -90,11 +90,10 @@ function flag(v: number | string | boolean | null): boolean | null {
 }
 
 export function refJson(r: RefRow): RefJson {
-  const change = r.change === null ? null : Number(r.change);
   return {
     project: r.project,
     branch: r.branch,
-    change: change === 0 || Number.isNaN(change) ? null : change,
+    change: changeNumber(r.change),
     patchset: blankToNull(r.patchset),
     ref: r.ref,
     oldrev: blankToNull(r.oldrev),
@@ -103,17 +102,24 @@ export function refJson(r: RefRow): RefJson {
   };
 }
 
+function changeNumber(v: number | string | null): number | null {
+  if (v === null) return null;
+  const change = Number(v);
+  return change === 0 || Number.isNaN(change) ? null : change;
+}
+
+// Built field by field rather than through refJson: a page has one per row.
 function buildRef(b: BuildRow): RefJson {
-  return refJson({
+  return {
     project: b.r_project,
     branch: b.r_branch,
-    change: b.r_change,
-    patchset: b.r_patchset,
+    change: changeNumber(b.r_change),
+    patchset: blankToNull(b.r_patchset),
     ref: b.r_ref,
-    oldrev: b.r_oldrev,
-    newrev: b.r_newrev,
+    oldrev: blankToNull(b.r_oldrev),
+    newrev: blankToNull(b.r_newrev),
     ref_url: b.r_ref_url,
-  });
+  };
 }
 
 /**
@@ -167,8 +173,25 @@ export function topBuildJson(
 ): TopBuildJson {
   const buildset: TopBuildJson['buildset'] = { uuid: b.bs_uuid };
   if (buildsetRefs) buildset.refs = buildsetRefs;
+  // buildJson's fields written out again: spreading it copied every build
+  // of a page once more.
   return {
-    ...buildJson(b, children),
+    _id: Number(b.id),
+    uuid: b.uuid,
+    job_name: b.job_name,
+    result: b.result,
+    held: flag(b.held),
+    start_time: zuulTime(b.start_time),
+    end_time: zuulTime(b.end_time),
+    duration: durationOf(b.start_time, b.end_time),
+    voting: flag(b.voting),
+    log_url: b.log_url,
+    nodeset: b.nodeset,
+    error_detail: b.error_detail,
+    final: flag(b.final),
+    artifacts: children?.artifacts ?? [],
+    provides: children?.provides ?? [],
+    ref: buildRef(b),
     pipeline: b.bs_pipeline,
     event_id: b.bs_event_id,
     event_timestamp: zuulTime(b.bs_event_timestamp),
