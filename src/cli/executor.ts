@@ -13,14 +13,13 @@ import { loadSystemConfig } from '../config/system.js';
 import { loadZuulConf, type ZuulConf } from '../config/zuul-conf.js';
 import { runBuild } from '../executor/run-build.js';
 import { type BuildFunction, ExecutorService } from '../executor/service.js';
-import { CommandSocket } from '../executor/service-commands.js';
 import { executorServiceSettings } from '../executor/service-settings.js';
 import { executorSettings } from '../executor/settings.js';
+import { CommandSocket, sendCommand } from '../lib/command-socket.js';
 import { RepoCache } from '../merger/repo-cache.js';
 import { openStore, type Store, storeOptionsFromConf } from '../store/db.js';
 import { Keystore } from '../store/keystore.js';
 import { RequestSignals } from '../store/requests-signals.js';
-import { sendCommand } from '../web/server.js';
 
 export interface ExecutorRunOptions {
   version: string;
@@ -110,6 +109,7 @@ export async function startExecutor(
           ping: async () => 'ok',
         },
         opts.log,
+        '[executor] command_socket',
       );
       opts.log.info({ path: service.commandSocket }, 'executor command socket listening');
     } catch (err) {

@@ -5,7 +5,8 @@
 
 import { pino } from 'pino';
 import { loadZuulConf } from '../config/zuul-conf.js';
-import { commandSocketPath, sendCommand, WebServer } from '../web/server.js';
+import { sendCommand } from '../lib/command-socket.js';
+import { commandSocketPath, WebServer } from '../web/server.js';
 import { startServeExecutor } from './executor.js';
 import { startServeMerger } from './merger.js';
 

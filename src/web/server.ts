@@ -14,9 +14,7 @@
 // default `<[scheduler] state_dir>/web.socket`, state_dir defaulting to
 // /var/lib/zuul as in Zuul) and waits for the answer.
 
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { LastGoodConfigs } from '../config/last-good.js';
@@ -30,6 +28,7 @@ import {
 import { buildTenantLayout } from '../config/tenant-layout.js';
 import { TenantLoader } from '../config/tenant-loader.js';
 import type { ZuulConf } from '../config/zuul-conf.js';
+import { CommandSocket, CommandSocketBusyError } from '../lib/command-socket.js';
 import type { TenantFile } from '../model/tenant.js';
 import { openStore, type Store, storeOptionsFromConf } from '../store/db.js';
 import { Keystore } from '../store/keystore.js';
@@ -135,8 +134,7 @@ export class WebServer {
   private queuedTenants?: Set<string> | 'all';
   private registry?: ComponentRegistry;
   private poller?: BranchPoller;
-  private commandServer?: Server;
-  private commandPath?: string;
+  private commands?: CommandSocket;
   private closed = false;
   /** Settles when the first load of every tenant has finished. */
   ready: Promise<void> = Promise.resolve();
@@ -314,56 +312,25 @@ export class WebServer {
 
   private async listenCommands(path: string): Promise<void> {
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      if (existsSync(path)) {
-        if (await socketAnswers(path)) {
-          this.log.warn({ path }, 'another server owns the command socket; not listening on it');
-          return;
-        }
-        unlinkSync(path);
-      }
-      const server = createServer((sock) => this.onCommand(sock));
-      await new Promise<void>((res, rej) => {
-        server.once('error', rej);
-        server.listen(path, () => {
-          server.off('error', rej);
-          res();
-        });
-      });
-      this.commandServer = server;
-      this.commandPath = path;
+      this.commands = await CommandSocket.listen(
+        path,
+        {
+          reconfigure: async () => {
+            await this.reconfigure();
+            return 'ok';
+          },
+          ping: async () => 'ok',
+        },
+        this.log,
+      );
       this.log.info({ path }, 'command socket listening');
     } catch (err) {
-      this.log.warn({ err, path }, 'cannot open the command socket; use SIGHUP to reconfigure');
-    }
-  }
-
-  private onCommand(sock: Socket): void {
-    let buf = '';
-    sock.setEncoding('utf8');
-    sock.on('error', () => sock.destroy());
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      if (buf.length > 1024) {
-        sock.end('error: command too long\n');
-        return;
-      }
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const command = buf.slice(0, nl).trim();
-      buf = '';
-      this.log.info({ command }, 'command received');
-      if (command === 'reconfigure') {
-        this.reconfigure().then(
-          () => sock.end('ok\n'),
-          (err: Error) => sock.end(`error: ${err.message}\n`),
-        );
-      } else if (command === 'ping') {
-        sock.end('ok\n');
+      if (err instanceof CommandSocketBusyError) {
+        this.log.warn({ path }, 'another server owns the command socket; not listening on it');
       } else {
-        sock.end(`error: unknown command "${command}" (known: reconfigure, ping)\n`);
+        this.log.warn({ err, path }, 'cannot open the command socket; use SIGHUP to reconfigure');
       }
-    });
+    }
   }
 
   /** Stops accepting requests, lets running ones finish, closes the store. */
@@ -371,16 +338,7 @@ export class WebServer {
     if (this.closed) return;
     this.closed = true;
     this.log.info('web server stopping');
-    if (this.commandServer) {
-      await new Promise<void>((res) => this.commandServer!.close(() => res()));
-      if (this.commandPath) {
-        try {
-          unlinkSync(this.commandPath);
-        } catch {
-          // already gone
-        }
-      }
-    }
+    await this.commands?.close();
     await this.poller?.stop();
     await this.app.close();
     await this.running?.catch(() => {});
@@ -390,34 +348,4 @@ export class WebServer {
     await this.keyring.close();
     this.log.info('web server stopped');
   }
-}
-
-/** Whether something answers on a Unix socket. */
-function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createConnection(path);
-    s.once('connect', () => {
-      s.destroy();
-      res(true);
-    });
-    s.once('error', () => res(false));
-  });
-}
-
-/**
- * Sends one command to a running server's command socket and returns its
- * answer line (`ok` or `error: …`).
- */
-export function sendCommand(path: string, command: string): Promise<string> {
-  return new Promise((res, rej) => {
-    const s = createConnection(path);
-    let out = '';
-    s.setEncoding('utf8');
-    s.once('connect', () => s.write(`${command}\n`));
-    s.on('data', (d: string) => {
-      out += d;
-    });
-    s.once('end', () => res(out.trim()));
-    s.once('error', rej);
-  });
 }

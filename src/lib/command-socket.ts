@@ -1,13 +1,20 @@
-// The executor's command socket (`[executor] command_socket`, default
-// `<state_dir>/executor.socket`), as Zuul's: `zuul-ts executor-pause`,
-// `executor-resume` and `executor-graceful` write one command line to it.
-// The line protocol is the web server's (web/server.ts, whose sendCommand
-// is the client): a command, a newline; the answer `ok …` or `error: …`.
+// Command sockets: how `zuul-ts reconfigure`, `executor-pause` and the like
+// reach a running component, as Zuul's commands do. A Unix socket; the
+// client writes one command line, the server answers one line, `ok …` or
+// `error: …`, and closes.
 
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+
+/** Someone else already answers on the socket's path. */
+export class CommandSocketBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandSocketBusyError';
+  }
+}
 
 /** Runs a command; its answer is written back (`ok` plus detail, or `error: …`). */
 export type CommandHandler = () => Promise<string>;
@@ -23,20 +30,21 @@ export class CommandSocket {
 
   /**
    * Listens on `path`. A stale socket file (nobody answers) is replaced;
-   * one a live process answers on is an error: two executors must not
-   * share a command socket.
+   * one a live process answers on is an error: two components must not
+   * share a command socket. `settingHint` names the setting that moves it.
    */
   static async listen(
     path: string,
     handlers: Record<string, CommandHandler>,
     log: Pick<Logger, 'info' | 'warn'>,
+    settingHint?: string,
   ): Promise<CommandSocket> {
     const sock = new CommandSocket(path, handlers, log);
     mkdirSync(dirname(path), { recursive: true });
     if (existsSync(path)) {
       if (await answers(path)) {
-        throw new Error(
-          `Another process is listening on the command socket ${path} (set [executor] command_socket)`,
+        throw new CommandSocketBusyError(
+          `Another process is listening on the command socket ${path}${settingHint ? ` (set ${settingHint})` : ''}`,
         );
       }
       unlinkSync(path);
@@ -102,5 +110,23 @@ function answers(path: string): Promise<boolean> {
       res(true);
     });
     s.once('error', () => res(false));
+  });
+}
+
+/**
+ * Sends one command to a running server's command socket and returns its
+ * answer line (`ok` or `error: …`).
+ */
+export function sendCommand(path: string, command: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const s = createConnection(path);
+    let out = '';
+    s.setEncoding('utf8');
+    s.once('connect', () => s.write(`${command}\n`));
+    s.on('data', (d: string) => {
+      out += d;
+    });
+    s.once('end', () => res(out.trim()));
+    s.once('error', rej);
   });
 }
