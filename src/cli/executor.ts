@@ -20,6 +20,7 @@ import { RepoCache } from '../merger/repo-cache.js';
 import { openStore, type Store, storeOptionsFromConf } from '../store/db.js';
 import { Keystore } from '../store/keystore.js';
 import { RequestSignals } from '../store/requests-signals.js';
+import { parseLeaseOption } from './lease-option.js';
 
 export interface ExecutorRunOptions {
   version: string;
@@ -146,14 +147,11 @@ export async function executorCommand(opts: {
 }): Promise<number> {
   const log = pino({ level: process.env.ZUUL_TS_LOG_LEVEL ?? 'info' });
   let leaseMs: number | undefined;
-  if (opts.lease !== undefined) {
-    leaseMs = Number(opts.lease) * 1000;
-    if (!Number.isFinite(leaseMs) || leaseMs < 100) {
-      process.stderr.write(
-        `--lease must be a number of seconds (at least 0.1), not "${opts.lease}"\n`,
-      );
-      return 2;
-    }
+  try {
+    leaseMs = parseLeaseOption(opts.lease);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
   }
   let running: RunningExecutor;
   let sigterm: 'graceful' | 'stop';

@@ -11,6 +11,7 @@ import { RepoCache } from '../merger/repo-cache.js';
 import { MergerService } from '../merger/service.js';
 import { openStore, type Store, storeOptionsFromConf } from '../store/db.js';
 import { RequestSignals } from '../store/requests-signals.js';
+import { parseLeaseOption } from './lease-option.js';
 
 const DEFAULT_GIT_DIR = '/var/lib/zuul/merger-git';
 
@@ -122,14 +123,11 @@ export async function mergerCommand(opts: {
 }): Promise<number> {
   const log = pino({ level: process.env.ZUUL_TS_LOG_LEVEL ?? 'info' });
   let leaseMs: number | undefined;
-  if (opts.lease !== undefined) {
-    leaseMs = Number(opts.lease) * 1000;
-    if (!Number.isFinite(leaseMs) || leaseMs < 100) {
-      process.stderr.write(
-        `--lease must be a number of seconds (at least 0.1), not "${opts.lease}"\n`,
-      );
-      return 2;
-    }
+  try {
+    leaseMs = parseLeaseOption(opts.lease);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
   }
   let merger: RunningMerger;
   try {
