@@ -173,30 +173,14 @@ export function topBuildJson(
 ): TopBuildJson {
   const buildset: TopBuildJson['buildset'] = { uuid: b.bs_uuid };
   if (buildsetRefs) buildset.refs = buildsetRefs;
-  // buildJson's fields written out again: spreading it copied every build
-  // of a page once more.
-  return {
-    _id: Number(b.id),
-    uuid: b.uuid,
-    job_name: b.job_name,
-    result: b.result,
-    held: flag(b.held),
-    start_time: zuulTime(b.start_time),
-    end_time: zuulTime(b.end_time),
-    duration: durationOf(b.start_time, b.end_time),
-    voting: flag(b.voting),
-    log_url: b.log_url,
-    nodeset: b.nodeset,
-    error_detail: b.error_detail,
-    final: flag(b.final),
-    artifacts: children?.artifacts ?? [],
-    provides: children?.provides ?? [],
-    ref: buildRef(b),
-    pipeline: b.bs_pipeline,
-    event_id: b.bs_event_id,
-    event_timestamp: zuulTime(b.bs_event_timestamp),
-    buildset,
-  };
+  // Extended in place: spreading buildJson's result copied every build of a
+  // page once more.
+  const json = buildJson(b, children) as TopBuildJson;
+  json.pipeline = b.bs_pipeline;
+  json.event_id = b.bs_event_id;
+  json.event_timestamp = zuulTime(b.bs_event_timestamp);
+  json.buildset = buildset;
+  return json;
 }
 
 export function buildsetJson(
