@@ -16,10 +16,11 @@
 //   and the layout benchmark's ZUUL_TS_BENCH_PROJECTS, ZUUL_TS_BENCH_DIR, ZUUL_TS_CORPUS.
 
 import { type ChildProcess, fork } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerMessage } from './api-config-server.js';
+import { httpLoad, percentile } from './lib/http-load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.ZUUL_TS_BENCH_SECONDS ?? 20);
@@ -50,57 +51,6 @@ function nextMessage<T extends ServerMessage['type']>(
   });
 }
 
-interface Result {
-  requests: number;
-  errors: number;
-  firstError?: string;
-  latencies: number[];
-}
-
-/** `clients` keep-alive loops sending GET `path` until `durationMs` has passed. */
-async function load(agent: Agent, base: URL, path: string, durationMs: number): Promise<Result> {
-  const result: Result = { requests: 0, errors: 0, latencies: [] };
-  const deadline = Date.now() + durationMs;
-  const one = () =>
-    new Promise<void>((res) => {
-      const start = process.hrtime.bigint();
-      const req = request(
-        { agent, host: base.hostname, port: base.port, path, method: 'GET' },
-        (resp) => {
-          let bytes = 0;
-          resp.on('data', (c: Buffer) => {
-            bytes += c.length;
-          });
-          resp.on('end', () => {
-            result.latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-            result.requests += 1;
-            if (resp.statusCode !== 200 || bytes === 0) {
-              result.errors += 1;
-              result.firstError ??= `HTTP ${resp.statusCode}, ${bytes} bytes`;
-            }
-            res();
-          });
-        },
-      );
-      req.on('error', (err) => {
-        result.errors += 1;
-        result.firstError ??= err.message;
-        res();
-      });
-      req.end();
-    });
-  const loop = async () => {
-    while (Date.now() < deadline) await one();
-  };
-  await Promise.all(Array.from({ length: clients }, loop));
-  return result;
-}
-
-const pct = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-
 try {
   const ready = await nextMessage('ready');
   console.log(
@@ -126,12 +76,12 @@ try {
   console.log('endpoint | req/s | p50 ms | p99 ms | max ms | target p99 | response');
   for (const e of endpoints) {
     if (only && !only.includes(e.key)) continue;
-    await load(agent, base, e.path, warmupSeconds * 1000);
-    const r = await load(agent, base, e.path, seconds * 1000);
+    await httpLoad(agent, base, [e.path], warmupSeconds * 1000, clients);
+    const r = await httpLoad(agent, base, [e.path], seconds * 1000, clients);
     const sorted = r.latencies.sort((a, b) => a - b);
-    const p99 = pct(sorted, 0.99);
+    const p99 = percentile(sorted, 0.99);
     console.log(
-      `${e.path.slice(T.length)} | ${(r.requests / seconds).toFixed(0)} | ${pct(sorted, 0.5).toFixed(1)} | ${p99.toFixed(1)} | ${sorted[sorted.length - 1]?.toFixed(1)} | < ${e.target} ms ${p99 < e.target ? 'met' : 'MISSED'} | ${r.errors ? `${r.errors} errors (${r.firstError})` : 'all 200'}`,
+      `${e.path.slice(T.length)} | ${(r.requests / seconds).toFixed(0)} | ${percentile(sorted, 0.5).toFixed(1)} | ${p99.toFixed(1)} | ${sorted[sorted.length - 1]?.toFixed(1)} | < ${e.target} ms ${p99 < e.target ? 'met' : 'MISSED'} | ${r.errors ? `${r.errors} errors (${r.firstError})` : 'all 200'}`,
     );
   }
   agent.destroy();

@@ -23,7 +23,7 @@
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -48,6 +48,7 @@ import {
 } from './history-data.js';
 import { loadPostgres, loadSqlite } from './history-load.js';
 import type { HistoryServerMessage } from './history-server.js';
+import { httpLoad, percentile } from './lib/http-load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.ZUUL_TS_BENCH_SECONDS ?? 10);
@@ -293,58 +294,6 @@ function queries(): Query[] {
 
 // ---- the clients ---------------------------------------------------------
 
-interface Result {
-  requests: number;
-  errors: number;
-  firstError?: string;
-  latencies: number[];
-}
-
-async function load(agent: Agent, base: URL, paths: string[], durationMs: number): Promise<Result> {
-  const result: Result = { requests: 0, errors: 0, latencies: [] };
-  const deadline = Date.now() + durationMs;
-  let next = 0;
-  const one = () =>
-    new Promise<void>((res) => {
-      const path = paths[next++ % paths.length]!;
-      const start = process.hrtime.bigint();
-      const req = request(
-        { agent, host: base.hostname, port: base.port, path, method: 'GET' },
-        (resp) => {
-          let bytes = 0;
-          resp.on('data', (c: Buffer) => {
-            bytes += c.length;
-          });
-          resp.on('end', () => {
-            result.latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-            result.requests += 1;
-            if (resp.statusCode !== 200 || bytes === 0) {
-              result.errors += 1;
-              result.firstError ??= `HTTP ${resp.statusCode} for ${path}`;
-            }
-            res();
-          });
-        },
-      );
-      req.on('error', (err) => {
-        result.errors += 1;
-        result.firstError ??= err.message;
-        res();
-      });
-      req.end();
-    });
-  const loop = async () => {
-    while (Date.now() < deadline) await one();
-  };
-  await Promise.all(Array.from({ length: clients }, loop));
-  return result;
-}
-
-const pct = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-
 async function runServer(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
   const child: ChildProcess = fork(join(here, 'history-server.js'), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -374,12 +323,12 @@ async function bench(db: string, args: string[]): Promise<void> {
   log('query | req/s | p50 ms | p95 ms | max ms | target p95 | answers');
   try {
     for (const query of queries()) {
-      await load(agent, base, query.paths, warmupMs);
-      const r = await load(agent, base, query.paths, seconds * 1000);
+      await httpLoad(agent, base, query.paths, warmupMs, clients);
+      const r = await httpLoad(agent, base, query.paths, seconds * 1000, clients);
       const sorted = r.latencies.sort((a, b) => a - b);
-      const p95 = pct(sorted, 0.95);
+      const p95 = percentile(sorted, 0.95);
       log(
-        `${query.label} | ${(r.requests / seconds).toFixed(0)} | ${pct(sorted, 0.5).toFixed(1)} | ${p95.toFixed(1)} | ${sorted[sorted.length - 1]?.toFixed(1)} | < ${query.target} ms ${p95 < query.target ? 'met' : 'MISSED'} | ${r.errors ? `${r.errors} errors (${r.firstError})` : 'all 200'}`,
+        `${query.label} | ${(r.requests / seconds).toFixed(0)} | ${percentile(sorted, 0.5).toFixed(1)} | ${p95.toFixed(1)} | ${sorted[sorted.length - 1]?.toFixed(1)} | < ${query.target} ms ${p95 < query.target ? 'met' : 'MISSED'} | ${r.errors ? `${r.errors} errors (${r.firstError})` : 'all 200'}`,
       );
     }
   } finally {
