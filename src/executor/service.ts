@@ -16,7 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { type ComponentState, ComponentsStore } from '../store/components.js';
+import { ComponentRegistry } from '../store/component-registry.js';
+import type { ComponentState } from '../store/components.js';
 import type { Store } from '../store/db.js';
 import { type ClaimedRequest, RequestQueue } from '../store/requests.js';
 import type { RequestSignals } from '../store/requests-signals.js';
@@ -116,7 +117,8 @@ export class ExecutorService {
   readonly stopped: Promise<void>;
   private readonly queue: RequestQueue;
   private readonly worker: RequestWorker;
-  private readonly components: ComponentsStore;
+  /** Its row in the component registry, heartbeating. */
+  private readonly presence: ComponentRegistry;
   private readonly builds = new Map<string, RunningBuild>();
   private readonly log: Logger;
   private accepting?: boolean;
@@ -126,7 +128,6 @@ export class ExecutorService {
   private controlling?: Promise<void>;
   private controlAgain = false;
   private measuring = false;
-  private beating?: Promise<void>;
   private resolveStopped!: () => void;
   private gracefulRun?: Promise<void>;
 
@@ -149,7 +150,18 @@ export class ExecutorService {
       opts.measure ?? hostSensors(opts.settings.stateDir),
       { paused: opts.service.pausedOnStart },
     );
-    this.components = new ComponentsStore(opts.store.db);
+    this.presence = new ComponentRegistry({
+      store: opts.store,
+      kinds: ['executor'],
+      ids: { executor: this.id },
+      initialState: this.componentState(),
+      version: opts.version,
+      hostname: this.hostname,
+      intervalMs: opts.heartbeatMs,
+      // Never sooner than other components' default staleness (3 × 10 s).
+      cleanupFloorMs: 30_000,
+      log: this.log,
+    });
     this.events = new BuildEvents(opts.store);
     this.queue = new RequestQueue(opts.store);
     const leaseMs = opts.leaseMs ?? 60_000;
@@ -189,17 +201,12 @@ export class ExecutorService {
   async start(): Promise<void> {
     mkdirSync(this.opts.settings.jobDir, { recursive: true });
     mkdirSync(this.opts.settings.stateDir, { recursive: true });
-    await this.register();
+    await this.presence.start();
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(fn, ms);
       t.unref();
       this.timers.push(t);
     };
-    every(this.opts.heartbeatMs ?? 10_000, () => {
-      this.beating ??= this.heartbeat().finally(() => {
-        this.beating = undefined;
-      });
-    });
     // The worker looks for work only when woken; a host back within its
     // limits must look again by itself.
     every(this.opts.governorMs ?? 10_000, () => {
@@ -274,14 +281,9 @@ export class ExecutorService {
     this.log.info({ component: this.id, running: this.builds.size }, 'executor stopping');
     for (const t of this.timers) clearInterval(t);
     this.unsubscribe?.();
-    await this.beating?.catch(() => {});
     await this.worker.stop(graceMs);
     await this.controlling?.catch(() => {});
-    try {
-      await this.components.deregister(this.id);
-    } catch (err) {
-      this.log.warn({ err }, 'cannot deregister the executor');
-    }
+    await this.presence.stop();
     this.log.info({ component: this.id }, 'executor stopped');
     this.resolveStopped();
   }
@@ -478,32 +480,6 @@ export class ExecutorService {
 
   private async setState(): Promise<void> {
     if (this.stopping) return;
-    await this.components.heartbeat(this.id, this.componentState());
-  }
-
-  private async register(): Promise<void> {
-    await this.components.register({
-      id: this.id,
-      kind: 'executor',
-      hostname: this.hostname,
-      state: this.componentState(),
-      version: this.opts.version,
-    });
-  }
-
-  private async heartbeat(): Promise<void> {
-    if (this.stopping) return;
-    try {
-      if (!(await this.components.heartbeat(this.id, this.componentState()))) {
-        this.log.warn('executor registration was lost; registering again');
-        await this.register();
-      }
-      const removed = await this.components.cleanup(
-        Math.max((this.opts.heartbeatMs ?? 10_000) * 3, 30_000),
-      );
-      if (removed) this.log.info({ removed }, 'removed stale components from the registry');
-    } catch (err) {
-      this.log.warn({ err }, 'executor heartbeat failed');
-    }
+    await this.presence.setState(this.componentState());
   }
 }

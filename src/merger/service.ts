@@ -6,9 +6,8 @@
 // lease runs out.
 
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { type ComponentState, ComponentsStore } from '../store/components.js';
+import { ComponentRegistry } from '../store/component-registry.js';
 import type { Store } from '../store/db.js';
 import { type ClaimedRequest, RequestQueue } from '../store/requests.js';
 import type { RequestSignals } from '../store/requests-signals.js';
@@ -40,13 +39,10 @@ export class MergerService {
   /** Component id: in the registry, and on the requests this merger claims. */
   readonly id = randomUUID();
   readonly kinds: readonly string[];
-  private readonly components: ComponentsStore;
+  /** Its row in the component registry, heartbeating. */
+  private readonly presence: ComponentRegistry;
   private readonly requests: RequestWorker;
-  private readonly heartbeatMs: number;
   private readonly log: Logger;
-  private state: ComponentState = 'initializing';
-  private heartbeatTimer?: NodeJS.Timeout;
-  private beating?: Promise<void>;
   private stopped = false;
 
   constructor(private readonly opts: MergerServiceOptions) {
@@ -54,8 +50,17 @@ export class MergerService {
     this.kinds = Object.entries(MERGER_KINDS)
       .filter(([op]) => typeof opts.worker[op as keyof MergeWorker] === 'function')
       .map(([, kind]) => kind);
-    this.components = new ComponentsStore(opts.store.db);
-    this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+    this.presence = new ComponentRegistry({
+      store: opts.store,
+      kinds: ['merger'],
+      ids: { merger: this.id },
+      version: opts.version,
+      hostname: opts.hostname,
+      intervalMs: opts.heartbeatMs,
+      // Never sooner than other components' default staleness (3 × 10 s).
+      cleanupFloorMs: 30_000,
+      log: opts.log,
+    });
     const leaseMs = opts.leaseMs ?? 60_000;
     this.requests = new RequestWorker({
       queue: new RequestQueue(opts.store),
@@ -75,15 +80,9 @@ export class MergerService {
 
   /** Registers the component and starts taking requests. */
   async start(): Promise<void> {
-    await this.register();
-    this.heartbeatTimer = setInterval(() => {
-      this.beating ??= this.heartbeat().finally(() => {
-        this.beating = undefined;
-      });
-    }, this.heartbeatMs);
-    this.heartbeatTimer.unref();
+    await this.presence.start();
     this.requests.start();
-    await this.setState('running');
+    await this.presence.setState('running');
     this.log.info({ component: this.id, kinds: this.kinds }, 'merger started');
   }
 
@@ -95,14 +94,8 @@ export class MergerService {
     if (this.stopped) return;
     this.stopped = true;
     this.log.info({ component: this.id }, 'merger stopping');
-    clearInterval(this.heartbeatTimer);
-    await this.beating?.catch(() => {});
     await this.requests.stop(graceMs);
-    try {
-      await this.components.deregister(this.id);
-    } catch (err) {
-      this.log.warn({ err }, 'cannot deregister the merger');
-    }
+    await this.presence.stop();
     this.log.info({ component: this.id }, 'merger stopped');
   }
 
@@ -118,36 +111,5 @@ export class MergerService {
     );
     this.log.debug({ request: claim.id, ms: Date.now() - started }, 'merger operation finished');
     return result;
-  }
-
-  private async setState(state: ComponentState): Promise<void> {
-    this.state = state;
-    await this.components.heartbeat(this.id, state);
-  }
-
-  private async register(): Promise<void> {
-    await this.components.register({
-      id: this.id,
-      kind: 'merger',
-      hostname: this.opts.hostname ?? hostname(),
-      state: this.state,
-      version: this.opts.version,
-    });
-  }
-
-  private async heartbeat(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      if (!(await this.components.heartbeat(this.id, this.state))) {
-        this.log.warn('merger registration was lost; registering again');
-        await this.register();
-      }
-      // Never sooner than other components' default staleness (3 × 10 s):
-      // a short interval here must not remove them.
-      const removed = await this.components.cleanup(Math.max(this.heartbeatMs * 3, 30_000));
-      if (removed) this.log.info({ removed }, 'removed stale components from the registry');
-    } catch (err) {
-      this.log.warn({ err }, 'merger heartbeat failed');
-    }
   }
 }
